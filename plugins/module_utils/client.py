@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, applivery.mdm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A small Applivery MDM API client built on requests.
+
+This file has no Ansible imports, so it can be unit-tested on its own and reused by
+modules, lookups and scripts alike.
+
+Transport policy:
+
+* every call has a timeout;
+* GET, PUT and DELETE are retried by urllib3's ``Retry`` on connection errors and on
+  429/500/502/503/504, with exponential backoff that honours ``Retry-After``;
+* POST is never retried by the transport: the vendor's create endpoints are not
+  idempotent, so callers list first and resend only what is still missing.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import traceback
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+except ImportError:  # pragma: no cover - reported by the module layer
+    requests = None
+    HTTPAdapter = object
+    Retry = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+from ansible_collections.applivery.mdm.plugins.module_utils._version import COLLECTION_VERSION
+
+DEFAULT_API_URL = "https://api.applivery.io"
+API_PREFIX = "/v1"
+MAX_PAGE_SIZE = 100  # contract C4: the API caps `limit` at 100
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+IDEMPOTENT_METHODS = frozenset(("GET", "PUT", "DELETE"))
+ORGANIZATION_RE = re.compile(r"^(([a-fA-F0-9]{24})|([a-zA-Z0-9\-]{3,}))$")
+
+# What a user can do about a vendor error code, appended to the error sentence.
+ERROR_HINTS = {
+    3001: "check 'organization' and the ids used in the request",
+    4001: "check 'api_token'",
+    4002: "set 'api_token' or the APPLIVERY_API_TOKEN environment variable",
+    4004: "check 'api_token': the API does not know this token (revoked, or for another environment)",
+    4010: "the service account's role cannot do this; use an Admin or Developer service-account token",
+    4029: "the API is rate limiting this token; raise 'retries' or run with fewer parallel jobs",
+    5017: "a limit was exceeded: the organization's token quota, or more than 1000 emails in one bulk request",
+    5048: "the MDM user already exists",
+    5050: "the organization's billing plan does not include this feature",
+    5055: "revoke the user's pending enrollment tokens first",
+    5120: "the API refused the update; only PENDING tokens can be updated",
+    5209: "fix the input named in the message",
+}
+
+
+class ApiError(Exception):
+    """An Applivery API call that did not succeed.
+
+    ``status`` is the HTTP status (None when no response arrived), ``code`` and
+    ``vendor_message`` come from the vendor's error envelope when there is one.
+    """
+
+    def __init__(self, status=None, code=None, vendor_message=None, method=None, path=None, hint=None, retries=None):
+        self.status = status
+        self.code = code
+        self.vendor_message = vendor_message
+        self.method = method
+        self.path = path
+        self.hint = hint if hint is not None else ERROR_HINTS.get(code)
+        self.retries = retries
+        super(ApiError, self).__init__(self.sentence())
+
+    def sentence(self):
+        if self.code is not None:
+            text = "Applivery API error %s (%s)" % (self.code, self.vendor_message)
+        elif self.status is not None:
+            text = "Applivery API returned HTTP %s%s" % (self.status, " (%s)" % self.vendor_message if self.vendor_message else "")
+        else:
+            text = "Applivery API request failed: %s" % self.vendor_message
+        if self.method and self.path:
+            text += " on %s %s" % (self.method, self.path)
+        if self.retries:
+            text += " after %d retries" % self.retries
+        if self.hint:
+            text += ": %s" % self.hint
+        return text
+
+    def to_dict(self):
+        return {"status": self.status, "code": self.code, "message": self.vendor_message}
+
+
+def user_agent():
+    return "applivery.mdm/%s (Ansible collection; python-requests/%s)" % (
+        COLLECTION_VERSION, getattr(requests, "__version__", "unknown"))
+
+
+class AppliveryClient:
+    """Talks to one organization of the Applivery MDM API."""
+
+    def __init__(self, api_token, organization, api_url=DEFAULT_API_URL, validate_certs=True, ca_path=None,
+                 timeout=30, retries=3, backoff_factor=0.5):
+        if requests is None:
+            raise RuntimeError("the Python library 'requests' is required")
+        self.base_url = api_url.rstrip("/") + API_PREFIX
+        self.organization = organization
+        self.timeout = timeout
+        self.retries = retries
+        self.reads = 0
+        self.writes = 0
+        self._session = self._new_session(api_token, validate_certs, ca_path, Retry(
+            total=retries, connect=retries, read=retries, status=retries, other=0,
+            allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES,
+            backoff_factor=backoff_factor, respect_retry_after_header=True, raise_on_status=False))
+        self._post_session = self._new_session(api_token, validate_certs, ca_path, Retry(total=0, raise_on_status=False))
+
+    @staticmethod
+    def _new_session(api_token, validate_certs, ca_path, retry):
+        session = requests.Session()
+        session.headers["Authorization"] = "Bearer %s" % api_token
+        session.headers["Accept"] = "application/json"
+        session.headers["User-Agent"] = user_agent()
+        session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    def close(self):
+        self._session.close()
+        self._post_session.close()
+
+    # ----------------------------------------------------------------- paths
+    def org_path(self, suffix=""):
+        """``/organizations/{org}/<suffix>`` for the configured organization."""
+        path = "/organizations/%s" % self.organization
+        return path + "/" + suffix.lstrip("/") if suffix else path
+
+    # ----------------------------------------------------------------- calls
+    def request(self, method, path, params=None, body=None):
+        """Send one request and return the envelope's ``data``; raise ApiError otherwise."""
+        method = method.upper()
+        session = self._post_session if method == "POST" else self._session
+        retries = 0 if method == "POST" else self.retries
+        try:
+            response = session.request(method, self.base_url + path, params=params,
+                                       data=json.dumps(body) if body is not None else None,
+                                       headers={"Content-Type": "application/json"} if body is not None else None,
+                                       timeout=self.timeout)
+        except requests.exceptions.SSLError as exc:
+            raise ApiError(vendor_message="TLS certificate verification failed (%s)" % _short(exc), method=method, path=path,
+                           hint="set 'ca_path' to the CA bundle that signed the server certificate, "
+                                "or 'validate_certs: false' for a trusted test endpoint")
+        except requests.exceptions.Timeout:
+            raise ApiError(vendor_message="no answer within the %s s timeout" % self.timeout, method=method, path=path,
+                           retries=retries, hint="raise 'timeout' or check that 'api_url' is reachable")
+        except requests.exceptions.RetryError as exc:
+            raise ApiError(vendor_message=_short(exc), method=method, path=path, retries=retries)
+        except requests.exceptions.ConnectionError as exc:
+            if "timed out" in str(exc):  # a read timeout that outlived its retries surfaces as ConnectionError
+                raise ApiError(vendor_message="no answer within the %s s timeout" % self.timeout, method=method, path=path,
+                               retries=retries, hint="raise 'timeout' or check that 'api_url' is reachable")
+            raise ApiError(vendor_message="connection failed (%s)" % _short(exc), method=method, path=path, retries=retries,
+                           hint="check 'api_url' and the network path to it")
+        if method == "GET":
+            self.reads += 1
+        else:
+            self.writes += 1
+        return self._unwrap(response, method, path)
+
+    def _unwrap(self, response, method, path):
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if 200 <= response.status_code < 300 and isinstance(payload, dict) and payload.get("status") is not False:
+            return payload.get("data")
+        error = payload.get("error") if isinstance(payload, dict) else None
+        retried = len(response.raw.retries.history) if getattr(getattr(response, "raw", None), "retries", None) else 0
+        if isinstance(error, dict):
+            raise ApiError(status=response.status_code, code=error.get("code"), vendor_message=error.get("message"),
+                           method=method, path=path, retries=retried)
+        reason = response.reason or "unexpected response"
+        if 200 <= response.status_code < 300:
+            reason = "the response is not the API's JSON envelope"
+        raise ApiError(status=response.status_code, vendor_message=reason, method=method, path=path, retries=retried)
+
+    def get(self, path, params=None):
+        return self.request("GET", path, params=params)
+
+    def post(self, path, body):
+        return self.request("POST", path, body=body)
+
+    def put(self, path, body):
+        return self.request("PUT", path, body=body)
+
+    def delete(self, path):
+        return self.request("DELETE", path)
+
+    def paginate(self, path, params=None, page_size=MAX_PAGE_SIZE):
+        """Yield every item of a paginated list, page by page, following ``hasNextPage``."""
+        query = dict(params or {})
+        query["limit"] = page_size
+        page = 1
+        while True:
+            query["page"] = page
+            data = self.get(path, params=query) or {}
+            for item in data.get("items") or []:
+                yield item
+            if not data.get("hasNextPage"):
+                return
+            page = data.get("nextPage") or page + 1
+
+
+def _short(exc):
+    """The innermost, most specific text of a requests/urllib3 exception chain."""
+    text = str(exc)
+    for marker in ("Caused by ", "certificate verify failed"):
+        if marker in text:
+            start = text.index(marker)
+            return text[start:start + 200].rstrip(")'\"")
+    return text[:200]

@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, applivery.mdm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure functions over enrollment tokens: one canonical shape for every vendor variant.
+
+The vendor spells the same token differently per platform and per page: ``state`` or
+``status``, ``mdmUser{id,email}`` or only ``mdmUserId``, ``expireAt`` or only
+``summary.expirationTimestamp``. Everything above this file sees one dict instead.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import get_platform
+
+# Keys of the canonical token that let a device enroll as the person. They are
+# returned in results and reports, and never placed in a diff.
+SECRET_FIELDS = ("enrollment_link", "enroll_code", "qr_code")
+
+def parse_time(value):
+    """ISO-8601 (``Z`` or offset, with or without fraction) to a naive UTC datetime; None stays None."""
+    if not value:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value
+    text = str(value).strip().replace(" ", "")
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    offset = datetime.timedelta(0)
+    if len(text) > 6 and text[-6] in "+-" and text[-3] == ":":
+        sign = 1 if text[-6] == "+" else -1
+        offset = sign * datetime.timedelta(hours=int(text[-5:-3]), minutes=int(text[-2:]))
+        text = text[:-6]
+    fraction = ""
+    if "." in text:
+        text, fraction = text.split(".", 1)
+    parsed = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S")
+    if fraction:
+        parsed += datetime.timedelta(microseconds=int((fraction + "000000")[:6]))
+    return parsed - offset
+
+
+def format_time(value):
+    """A naive UTC datetime as the API writes it: ``2026-11-22T14:00:00Z``."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def utcnow():
+    """Now, as a naive UTC datetime (the shape parse_time returns)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _first(*values):
+    for value in values:
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _dig(raw, *keys):
+    for key in keys:
+        if not isinstance(raw, dict):
+            return None
+        raw = raw.get(key)
+    return raw
+
+
+def _qr_code(raw):
+    value = _first(raw.get("qrCode"), _dig(raw, "config", "qrCode"))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True) if value else None
+    return value
+
+
+def normalize_assignments(items, policy_id_key):
+    """Vendor assignment lists as ``[{policy_id, priority}]`` sorted by priority then id."""
+    result = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        nested = item.get(policy_id_key.replace("Id", "")) or {}
+        policy_id = _first(item.get(policy_id_key), nested.get("id") if isinstance(nested, dict) else None)
+        result.append({"policy_id": policy_id, "priority": int(item.get("priority") or 0)})
+    return sorted(result, key=lambda a: (a["priority"], a["policy_id"] or ""))
+
+
+def normalize_token(raw, platform):
+    """One canonical dict for a vendor token of ``platform`` (a name or a Platform)."""
+    if not hasattr(platform, "assignments_key"):
+        platform = get_platform(platform)
+    user = raw.get("mdmUser") if isinstance(raw.get("mdmUser"), dict) else {}
+    email = _first(user.get("email"), raw.get("email"))
+    state = _first(raw.get(platform.state_field), raw.get("state"), raw.get("status"))
+    policy_id = raw.get(platform.policy_key) if platform.policy_key else None
+    if policy_id is None:
+        policy_id = _dig(raw, platform.assignments_key.replace("Assignments", ""), "id")  # e.g. admPolicy{id}
+    expires = _first(raw.get("expireAt"), _dig(raw, "summary", "expirationTimestamp"), _dig(raw, "enroll", "serverExpirationDate"))
+    return {
+        "id": raw.get("id"),
+        "platform": platform.name,
+        "state": str(state).upper() if state else None,
+        "user_id": _first(user.get("id"), raw.get("mdmUserId")),
+        "user_email": email.strip().lower() if isinstance(email, str) else None,
+        "display_name": raw.get("displayName"),
+        "tags": list(raw.get("tags") or []),
+        "policy_id": policy_id,
+        "policy_assignments": normalize_assignments(raw.get(platform.assignments_key), platform.assignment_policy_key),
+        "management_mode": _first(raw.get("managementMode"), _dig(raw, "summary", "managementMode")),
+        "perpetual": bool(raw.get("perpetual", False)),
+        "segment_id": raw.get("segmentId"),
+        "expires_at": format_time(parse_time(expires)),
+        "enrollment_link": _first(raw.get("enrollmentLink"), _dig(raw, "config", "enrollmentLink")),
+        "enroll_code": _first(raw.get("enrollCode"), _dig(raw, "config", "oneTimeToken")),
+        "qr_code": _qr_code(raw),
+        "created_at": format_time(parse_time(raw.get("createdAt"))),
+        "updated_at": format_time(parse_time(raw.get("updatedAt"))),
+    }
+
+
+def is_expired(token, now=None):
+    """True when the token's state says EXPIRED, or it is past its expiry and not perpetual."""
+    if token.get("state") == "EXPIRED":
+        return True
+    if token.get("perpetual") or not token.get("expires_at"):
+        return False
+    return parse_time(token["expires_at"]) <= (now or utcnow())
+
+
+def effective_state(token, now=None):
+    """The state a token really is in now: a PENDING token past its expiry is EXPIRED."""
+    if token.get("state") == "PENDING" and is_expired(token, now):
+        return "EXPIRED"
+    return token.get("state")
+
+
+def public_view(token):
+    """The token without its enrollment secrets, for diffs and messages."""
+    return dict((k, v) for k, v in token.items() if k not in SECRET_FIELDS)
