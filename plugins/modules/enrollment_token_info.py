@@ -54,7 +54,8 @@ options:
     type: str
   query:
     description:
-      - A JMESPath expression applied to the list of canonical tokens after the filters above, for example
+      - >-
+        A JMESPath expression applied to the list of canonical tokens after the filters above, for example
         C([?state=='PENDING'].{email: user_email, expires: expires_at}).
       - It must produce a list, which replaces RV(tokens).
     type: str
