@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The platform table carries every per-platform difference the modules rely on."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS, get_platform
+
+
+def test_four_platforms_with_their_vendor_names():
+    assert sorted(PLATFORMS) == ["android", "aosp", "apple", "windows"]
+    assert PLATFORMS["windows"].policy_key == "winPolicyId"
+    assert PLATFORMS["apple"].assignments_key == "admPolicyAssignments"
+    assert PLATFORMS["aosp"].state_field == "status"
+    assert PLATFORMS["android"].tokens_path == "mdm/android/enterprise/enrollment-tokens"
+    assert PLATFORMS["aosp"].token_path("abc") == "mdm/aosp/enterprise/enrollment-tokens/abc"
+
+
+def test_only_windows_updates_in_place_and_only_aosp_is_perpetual():
+    assert [p for p in PLATFORMS.values() if p.can_update] == [PLATFORMS["windows"]]
+    assert [p.name for p in PLATFORMS.values() if p.perpetual] == ["aosp"]
+
+
+def test_platform_specific_options():
+    assert PLATFORMS["android"].supports("management_mode")
+    assert not PLATFORMS["apple"].supports("management_mode")
+    assert PLATFORMS["apple"].supports("profiles")
+    assert not PLATFORMS["windows"].supports("perpetual")
+    assert PLATFORMS["aosp"].supports("dpc_build_tag")
+    assert all(p.supports("policy_assignments") for p in PLATFORMS.values())
+
+
+def test_list_params_use_documented_filters_only():
+    params, client_side = PLATFORMS["apple"].list_params(user_id="u1", policy_id="p1", include_deleted=True)
+    assert params == {"mdm-user": "u1", "adm-policy": "p1", "show-deleted": "true"}
+    assert not client_side
+    params, client_side = PLATFORMS["aosp"].list_params(user_id="u1", policy_id="p1")
+    assert params == {"status": "PENDING,PROCESSING,DONE,EXPIRED"}
+    assert client_side == {"user_id", "policy_id"}
+
+
+def test_unknown_platform_names_the_choices():
+    with pytest.raises(ValueError, match="platform 'blackberry' is not one of: android, aosp, apple, windows"):
+        get_platform("blackberry")
