@@ -28,7 +28,7 @@ options:
       - V(android) is Android Enterprise (with Google Mobile Services), V(aosp) is Android without Google Mobile Services.
     type: str
     required: true
-    choices: [android, apple, windows, aosp]
+    choices: [android, aosp, apple, windows]
   user_email:
     description:
       - Only tokens of the MDM users with these emails. Matching ignores case and surrounding spaces.
