@@ -1,0 +1,345 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, applivery.mdm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reconcile many people's tokens on one platform with the vendor's bulk endpoint, truthfully.
+
+The bulk endpoint answers only ``{total, success, fail}`` and creates a token for every
+email it is sent, duplicates included. So this file never trusts its answer: it plans
+from a full listing, sends each email at most once per round, and confirms every
+outcome by listing again. A bulk request that fails or times out is never resent
+blindly: the tokens are listed first and only emails that still lack one are resent.
+
+No Ansible imports. The stages are: parse_users (no network), BulkRun.read, BulkRun.plan,
+BulkRun.apply (skipped in check mode) and BulkRun.results.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.applivery.mdm.plugins.module_utils import api
+from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
+from ansible_collections.applivery.mdm.plugins.module_utils.planner import Decision, plan_absent, plan_present
+from ansible_collections.applivery.mdm.plugins.module_utils.settings import create_body, desired_fields, policy_refs, renew_before_seconds, update_body
+from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effective_state, normalize_token
+from ansible_collections.applivery.mdm.plugins.module_utils.validation import TAG_MAX, check_email, check_tags
+
+MAX_CHUNK = 1000  # contract C6
+DEFAULT_MARKER = "managed-by:applivery.mdm"
+USER_ITEM_KEYS = ("email", "display_name", "tags")
+CREATE_ROUNDS = 3  # bulk rounds: the first send and at most two resends of what is still missing
+# Below this many emails to look up, filtered GETs are cheaper than reading the whole user list.
+PER_EMAIL_LOOKUP_LIMIT = 50
+
+# Planned action (what the diff shows) -> outcome when it is applied.
+OUTCOMES = {"create": "created", "renew": "renewed", "recreate": "recreated", "update": "updated", "revoke": "revoked",
+            "unchanged": "unchanged", "drift": "drift", "absent": "absent", "fail": "failed"}
+PLAN_ACTIONS = {"created": "create", "renewed": "renew", "recreated": "recreate", "updated": "update", "revoked": "revoke",
+                "unchanged": "unchanged", "drift": "drift", "absent": "absent"}
+SUMMARY_KEYS = ("total", "created", "unchanged", "renewed", "updated", "recreated", "revoked", "failed", "drift", "absent")
+RESULT_TOKEN_FIELDS = ("id", "state", "expires_at", "enrollment_link", "enroll_code", "qr_code")
+
+
+class InputError(Exception):
+    """Options that cannot work, found before any request."""
+
+
+def parse_users(items, display_name_max, field="users"):
+    """``(entries, duplicates, problems)``: ``entries`` maps each trimmed, lower-cased email to its own settings.
+
+    No network. Every bad item is named. A repeated email is collapsed and reported; the
+    same email with different settings is a problem.
+    """
+    entries = {}
+    duplicates = []
+    problems = []
+    for index, item in enumerate(items or []):
+        where = "%s[%d]" % (field, index)
+        own = {}
+        if isinstance(item, dict):
+            unknown = sorted(set(item) - set(USER_ITEM_KEYS))
+            if unknown:
+                problems.append("%s: unknown key(s) %s; an item may have %s" % (where, ", ".join(unknown), ", ".join(USER_ITEM_KEYS)))
+            email = item.get("email")
+            if item.get("display_name") is not None:
+                own["display_name"] = str(item["display_name"])
+                if len(own["display_name"]) > display_name_max:
+                    problems.append("%s.display_name is %d characters long; the limit is %d" % (where, len(own["display_name"]), display_name_max))
+            if item.get("tags") is not None:
+                if not isinstance(item["tags"], list):
+                    problems.append("%s.tags must be a list of strings" % where)
+                else:
+                    own["tags"] = [str(t) for t in item["tags"]]
+                    problems.extend(check_tags(own["tags"], where + ".tags"))
+        elif isinstance(item, str):
+            email = item
+        else:
+            problems.append("%s: %r is neither an email nor a dict with an email" % (where, item))
+            continue
+        email_problems = check_email(email, where)
+        if email_problems:
+            problems.extend(email_problems)
+            continue
+        email = api.normalize_email(email)
+        if email in entries:
+            if entries[email] != own:
+                problems.append("%s: %s appears more than once with different settings" % (where, email))
+            duplicates.append(email)
+        else:
+            entries[email] = own
+    return entries, sorted(set(duplicates)), problems
+
+
+def check_marker(marker):
+    if not marker or not marker.strip():
+        return ["marker_tag must not be empty"]
+    if len(marker) > TAG_MAX:
+        return ["marker_tag is %d characters long; the limit is %d" % (len(marker), TAG_MAX)]
+    return []
+
+
+def _item_params(params, own):
+    merged = dict(params)
+    merged.update(own)
+    return merged
+
+
+def _result_token(token):
+    if not token or not token.get("id"):
+        return None
+    return dict((k, token.get(k)) for k in RESULT_TOKEN_FIELDS)
+
+
+class BulkRun:
+    """One reconciliation of ``entries`` (email -> own settings) on one platform."""
+
+    def __init__(self, client, platform, params, entries):
+        self.client = client
+        self.platform = platform
+        self.params = params
+        self.entries = entries
+        self.marker = params["marker_tag"]
+        self.policy_ids = {}
+        self.users = {}          # email -> user id, for every user we know of
+        self.emails_by_id = {}   # user id -> email
+        self.tokens = {}         # email -> [canonical tokens that are not DELETED]
+        self.watermark = None    # newest createdAt seen by the first listing (server time)
+        self.known_ids = set()
+        self.plan_items = {}     # email -> (action, Decision or None, reason)
+        self.outcomes = {}       # email -> {"action", "token", "error"}
+
+    # ------------------------------------------------------------------ read
+    def read(self):
+        try:
+            self.policy_ids = api.resolve_policies(self.client, self.platform, self._all_policy_refs())
+        except api.ResolutionError as error:
+            raise InputError(str(error))
+        raw_tokens = list(self.client.paginate(self.client.org_path(self.platform.tokens_path),
+                                               params=self.platform.list_params()[0]))
+        canonical = [normalize_token(raw, self.platform) for raw in raw_tokens]
+        self.known_ids = set(t["id"] for t in canonical)
+        self.watermark = max([t["created_at"] for t in canonical if t["created_at"]] or [None])
+        for token in canonical:
+            if token["user_email"] and token["user_id"]:
+                self.users[token["user_email"]] = token["user_id"]
+                self.emails_by_id[token["user_id"]] = token["user_email"]
+        if any(not t["user_email"] for t in canonical):
+            self._read_all_users()
+        for token in canonical:
+            email = token["user_email"] or self.emails_by_id.get(token["user_id"])
+            if email:
+                self.tokens.setdefault(email, []).append(token)
+        if self.params["state"] == "present" and not self.params["create_users"]:
+            self._look_up_users([e for e in self.entries if e not in self.users])
+
+    def _all_policy_refs(self):
+        return policy_refs(self.params)
+
+    def _read_all_users(self):
+        for user in self.client.paginate(self.client.org_path("mdm/users")):
+            email = api.normalize_email(user.get("email"))
+            self.users[email] = user.get("id")
+            self.emails_by_id[user.get("id")] = email
+
+    def _look_up_users(self, emails):
+        if len(emails) > PER_EMAIL_LOOKUP_LIMIT:
+            self._read_all_users()
+            return
+        for email, user in api.find_users(self.client, emails).items():
+            self.users[email] = user["id"]
+            self.emails_by_id[user["id"]] = email
+
+    # ------------------------------------------------------------------ plan
+    def plan(self):
+        present = self.params["state"] == "present"
+        renew_before = renew_before_seconds(self.params)
+        ignore = [self.marker]
+        for email, own in self.entries.items():
+            tokens = self.tokens.get(email, [])
+            if not present:
+                decision = plan_absent(tokens)
+            elif not tokens and email not in self.users and not self.params["create_users"]:
+                self.plan_items[email] = ("fail", None, "no MDM user has this email; create the user first, or set create_users: true")
+                continue
+            else:
+                desired = desired_fields(_item_params(self.params, own), self.platform, self.policy_ids)
+                decision = plan_present(tokens, desired, renew_before=renew_before, on_drift=self.params["on_drift"],
+                                        revoke_duplicates=self.params["revoke_duplicates"], ignore_tags=ignore)
+            self.plan_items[email] = (PLAN_ACTIONS[decision.action], decision, None)
+        if present and self.params["exclusive"]:
+            for email, tokens in self.tokens.items():
+                if email in self.entries:
+                    continue
+                marked = [t for t in tokens if self.marker in t["tags"] and effective_state(t) in ("PENDING", "PROCESSING")]
+                if marked:
+                    self.plan_items[email] = ("revoke", Decision("revoked", revoke=marked), None)
+
+    def plan_by_action(self):
+        by_action = {}
+        for email, (action, _decision, _reason) in sorted(self.plan_items.items()):
+            by_action.setdefault(action, []).append(email)
+        return by_action
+
+    @property
+    def changed(self):
+        return any(d is not None and d.changed for _a, d, _r in self.plan_items.values())
+
+    # ----------------------------------------------------------------- apply
+    def apply(self):
+        creating = dict((e, d) for e, (a, d, _r) in self.plan_items.items() if d is not None and d.create)
+        for email, (action, decision, reason) in self.plan_items.items():
+            if action == "fail":
+                self.outcomes[email] = {"action": "failed", "token": None, "error": reason}
+            elif decision is not None and not decision.create:
+                self._apply_in_place(email, decision)
+        if creating:
+            self._create_all(creating)
+
+    def _apply_in_place(self, email, decision):
+        token = decision.token
+        try:
+            if decision.update:
+                own = self.entries.get(email, {})
+                desired = desired_fields(_item_params(self.params, own), self.platform, self.policy_ids)
+                if "tags" in decision.update:
+                    desired["tags"] = sorted(set(desired["tags"]) | set([self.marker]))
+                token = normalize_token(self.client.put(self.client.org_path(self.platform.token_path(token["id"])),
+                                                        update_body(desired, decision.update, self.platform)), self.platform)
+            self._revoke(decision.revoke)
+        except ApiError as error:
+            self.outcomes[email] = {"action": "failed", "token": _result_token(token), "error": str(error)}
+            return
+        self.outcomes[email] = {"action": OUTCOMES[PLAN_ACTIONS[decision.action]], "token": _result_token(token), "error": None}
+
+    def _revoke(self, tokens):
+        for token in tokens:
+            self.client.delete(self.client.org_path(self.platform.token_path(token["id"])))
+
+    def _create_all(self, creating):
+        """Bulk-create for ``creating`` (email -> Decision): send, confirm by listing, resend only what is missing."""
+        groups = {}
+        for email in creating:
+            body = create_body(_item_params(self.params, self.entries.get(email, {})), self.platform, self.policy_ids, extra_tags=[self.marker])
+            groups.setdefault(json.dumps(body, sort_keys=True), []).append(email)
+        # email -> why it has no token yet: None (not sent, or the API took it and counted a failure),
+        # or (sentence, final). A final failure is never resent.
+        missing = dict((e, None) for e in creating)
+        found = {}
+        for dummy in range(CREATE_ROUNDS):
+            sendable = set(e for e, why in missing.items() if why is None or not why[1])
+            if not sendable:
+                break
+            for key, emails in groups.items():
+                todo = [e for e in emails if e in sendable]
+                for start in range(0, len(todo), self.params["chunk_size"]):
+                    self._send_chunk(json.loads(key), todo[start:start + self.params["chunk_size"]], missing)
+            found.update(self._confirm(set(missing)))
+            for email in found:
+                missing.pop(email, None)
+            self._settle_counted_failures([e for e, why in missing.items() if why is None], missing)
+        for email, decision in creating.items():
+            self.outcomes[email] = self._creation_outcome(email, decision, found.get(email), missing.get(email))
+
+    def _send_chunk(self, body, chunk, missing):
+        """POST one bulk chunk; on failure, record why for every email in it (final unless it may have committed)."""
+        try:
+            self.client.post(self.client.org_path(self.platform.bulk_path), dict(body, userEmails=chunk))
+        except ApiError as error:
+            final = not (error.status is None or error.status >= 500 or error.status == 429)
+            for email in chunk:
+                missing[email] = (str(error), final)
+
+    def _settle_counted_failures(self, emails, missing):
+        """Emails the API took without error but gave no token: create their user when allowed, else fail them."""
+        if self.params["create_users"]:
+            self._look_up_users([e for e in emails if e not in self.users])
+        for email in emails:
+            if email in self.users or not self.params["create_users"]:
+                missing[email] = ("the bulk request counted this email as failed and no token appeared for it", True)
+                continue
+            try:
+                user = api.create_user(self.client, email)
+            except ApiError as error:
+                missing[email] = (str(error), True)
+                continue
+            self.users[email] = user["id"]
+            self.emails_by_id[user["id"]] = email
+
+    def _creation_outcome(self, email, decision, token, why):
+        if token is None:
+            return {"action": "failed", "token": None, "error": why[0] if why else "no token appeared for this email"}
+        try:
+            self._revoke(decision.revoke)  # only now that the replacement exists
+        except ApiError as error:
+            return {"action": "failed", "token": _result_token(token), "error": str(error)}
+        return {"action": OUTCOMES[PLAN_ACTIONS[decision.action]], "token": _result_token(token), "error": None}
+
+    def _confirm(self, emails):
+        """``{email: newest new token}`` for the given emails, from tokens created since the first listing."""
+        params = dict(self.platform.list_params()[0], sort="createdAt:desc")
+        new_tokens = []
+        for raw in self.client.paginate(self.client.org_path(self.platform.tokens_path), params=params):
+            token = normalize_token(raw, self.platform)
+            if self.watermark and token["created_at"] and token["created_at"] < self.watermark:
+                break
+            if token["id"] not in self.known_ids and token["state"] == "PENDING":
+                new_tokens.append(token)
+        if any(not t["user_email"] and t["user_id"] not in self.emails_by_id for t in new_tokens):
+            self._read_all_users()  # users the bulk call created, on a platform whose tokens carry only the user id
+        newest = {}
+        for token in new_tokens:  # newest first
+            email = token["user_email"] or self.emails_by_id.get(token["user_id"])
+            if email in emails and email not in newest:
+                newest[email] = token
+        return newest
+
+    # --------------------------------------------------------------- results
+    def results(self, check_mode):
+        entries = []
+        for email in sorted(self.plan_items):
+            action, decision, reason = self.plan_items[email]
+            if check_mode or email not in self.outcomes:
+                token = decision.token if decision is not None else None
+                entries.append({"email": email, "action": OUTCOMES[action], "token": _result_token(token), "error": reason})
+            else:
+                entries.append(dict(self.outcomes[email], email=email))
+        summary = dict((key, 0) for key in SUMMARY_KEYS)
+        for entry in entries:
+            summary[entry["action"]] = summary.get(entry["action"], 0) + 1
+        summary["total"] = len(entries)
+        return entries, summary
+
+
+def diff_text(by_action, platform):
+    """The plan as a reviewer reads it in a pull request: emails per action, no secrets."""
+    lines = []
+    symbols = (("create", "+"), ("renew", "~"), ("recreate", "~"), ("update", "~"), ("revoke", "-"), ("fail", "!"), ("drift", "?"))
+    for action, symbol in symbols:
+        emails = by_action.get(action) or []
+        if emails:
+            lines.append("%s %s %s (%d): %s" % (symbol, platform, action, len(emails), ", ".join(emails)))
+    if not lines:
+        lines.append("  %s: nothing to change" % platform)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,292 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, applivery.mdm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: enrollment_token_bulk
+short_description: Make sure many people each have exactly one valid Applivery MDM enrollment token on a platform
+version_added: 0.1.0
+description:
+  - Declarative bulk onboarding. For every email in O(users), makes sure the person has one valid enrollment token on
+    O(platform) with the settings you set; with O(state=absent), that they have none.
+  - The vendor's bulk endpoint answers only C({total, success, fail}) and creates a token for every email it is sent,
+    duplicates included. This module reads the platform's tokens first, plans one action per email, sends each email at most
+    once per round in chunks of O(chunk_size), then lists again so that every email ends with its real outcome and token.
+  - A bulk request that errors or times out is never resent blindly. The module lists the tokens first and resends only the
+    emails that still lack one, at most twice.
+  - A re-run with nothing new makes no write. The number of reads grows with the number of tokens divided by the API's
+    page size (100), not with the number of emails.
+  - Tokens this module creates carry O(marker_tag). With O(exclusive=true), pending tokens that carry the marker and belong
+    to people not in O(users) are revoked; tokens made by hand or by other tools are never touched.
+author:
+  - applivery.mdm contributors
+extends_documentation_fragment:
+  - applivery.mdm.connection
+  - applivery.mdm.token_settings
+  - applivery.mdm.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode returns the plan, the same RV(changed) a real run would report, and the diff, with no write.
+  diff_mode:
+    support: full
+    details:
+      - The diff lists the emails per action (create, renew, recreate, update, revoke, fail, drift). It never holds an enrollment link, code or QR code.
+options:
+  users:
+    description:
+      - The people, as emails or as dicts with C(email) and optionally C(display_name) and C(tags), which replace
+        O(display_name) and O(tags) for that person. People with different settings are sent in separate bulk requests.
+      - Emails are trimmed and lower-cased before anything else. A repeated email is sent once and counted in
+        RV(summary.duplicates_in_input). An empty list is valid and, without O(exclusive), does nothing.
+    type: list
+    elements: raw
+    required: true
+  state:
+    description:
+      - V(present) makes sure each person has one valid token; V(absent) revokes their pending tokens on the platform.
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description:
+      - With O(state=present), also revoke the pending tokens of people not in O(users), but only tokens that carry O(marker_tag).
+    type: bool
+    default: false
+  marker_tag:
+    description:
+      - Tag added to every token this module creates, at most 128 characters. It marks the tokens O(exclusive) may revoke,
+        and it is ignored when comparing O(tags) for drift.
+    type: str
+    default: managed-by:applivery.mdm
+  create_users:
+    description:
+      - Let people without an MDM user get one. The bulk endpoint creates missing users itself where the organization allows
+        it; otherwise the module creates them and resends.
+      - When V(false), an email with no MDM user fails with a reason and is never sent.
+    type: bool
+    default: false
+  chunk_size:
+    description:
+      - Emails per bulk request, 1 to 1000 (the API's limit).
+    type: int
+    default: 500
+  fail_on_error:
+    description:
+      - When any email failed, fail the task after everything else was applied. RV(results) and RV(summary) are returned either way.
+    type: bool
+    default: true
+seealso:
+  - module: applivery.mdm.enrollment_token
+  - module: applivery.mdm.enrollment_token_info
+notes:
+  - Per-email results hold enrollment links and codes. Register the result with care and keep it out of logs; the role
+    M(applivery.mdm.device_onboarding) writes them to mode 0600 report files.
+"""
+
+EXAMPLES = r"""
+- name: Everyone in sales gets an Android Enterprise token with the sales policy
+  applivery.mdm.enrollment_token_bulk:
+    platform: android
+    management_mode: DEVICE_OWNER
+    policy: Sales Devices
+    duration: 7d
+    renew_before: 1d
+    users:
+      - alice@example.com
+      - bob@example.com
+      - email: carol@example.com
+        display_name: Carol (field)
+        tags: [field]
+  register: onboarding
+
+- name: Apple tokens for an HR export, revoking tokens of people who left
+  applivery.mdm.enrollment_token_bulk:
+    platform: apple
+    users: "{{ lookup('ansible.builtin.file', 'people.txt') | split('\n') | select | list }}"
+    create_users: true
+    exclusive: true
+
+- name: Plan only (check mode) and show who would get a Windows token
+  applivery.mdm.enrollment_token_bulk:
+    platform: windows
+    users: "{{ windows_people }}"
+  check_mode: true
+  register: windows_plan
+
+- name: Offboard two people from AOSP
+  applivery.mdm.enrollment_token_bulk:
+    platform: aosp
+    users: [leaver1@example.com, leaver2@example.com]
+    state: absent
+"""
+
+RETURN = r"""
+summary:
+  description: Counts per outcome.
+  returned: always
+  type: dict
+  contains:
+    total:
+      description: People with a result.
+      type: int
+    created:
+      description: People who got a first token.
+      type: int
+    unchanged:
+      description: People whose token was already right.
+      type: int
+    renewed:
+      description: People whose expired or expiring token was replaced.
+      type: int
+    updated:
+      description: People whose Windows token was changed in place.
+      type: int
+    recreated:
+      description: People whose token was replaced because its settings drifted.
+      type: int
+    revoked:
+      description: People whose pending tokens were revoked.
+      type: int
+    failed:
+      description: People with no valid token because of an error; see RV(results).
+      type: int
+    drift:
+      description: People whose token differs from the settings, left as is (O(on_drift=keep)).
+      type: int
+    absent:
+      description: People with nothing to revoke (O(state=absent)).
+      type: int
+    duplicates_in_input:
+      description: Emails that appeared more than once in O(users).
+      type: int
+  sample: {total: 3, created: 1, unchanged: 2, renewed: 0, updated: 0, recreated: 0, revoked: 0, failed: 0, drift: 0, absent: 0,
+           duplicates_in_input: 0}
+results:
+  description:
+    - One entry per email, sorted by email, including people revoked by O(exclusive).
+    - C(token) holds the enrollment link, code or QR code. Treat it as a secret.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    email:
+      description: The email, trimmed and lower-case.
+      type: str
+    action:
+      description: V(created), V(unchanged), V(renewed), V(updated), V(recreated), V(revoked), V(drift), V(absent) or V(failed).
+      type: str
+    token:
+      description: The person's valid token (C(id), C(state), C(expires_at), C(enrollment_link), C(enroll_code), C(qr_code)), or null.
+      type: dict
+    error:
+      description: Why the person failed, or null.
+      type: str
+plan:
+  description: Emails per planned action (create, renew, recreate, update, revoke, fail, drift, unchanged, absent).
+  returned: always
+  type: dict
+  sample: {create: [alice@example.com], unchanged: [bob@example.com]}
+duplicates:
+  description: Emails that appeared more than once in O(users).
+  returned: always
+  type: list
+  elements: str
+api_calls:
+  description: Requests this run sent, as C(get) and C(write) counts.
+  returned: always
+  type: dict
+  sample: {get: 3, write: 1}
+msg:
+  description: A sentence summing up the run.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.applivery.mdm.plugins.module_utils.bulk import (
+    DEFAULT_MARKER,
+    MAX_CHUNK,
+    BulkRun,
+    InputError,
+    check_marker,
+    diff_text,
+    parse_users,
+)
+from ansible_collections.applivery.mdm.plugins.module_utils.module import AppliveryModule
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES, get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils.settings import check_reconcile, check_settings, token_settings_spec
+
+
+def check_input(params):
+    platform = get_platform(params["platform"])
+    entries, duplicates, problems = parse_users(params["users"], platform.display_name_max)
+    if params["state"] == "present":
+        problems.extend(check_settings(params, platform))
+        problems.extend(check_reconcile(params, platform))
+    problems.extend(check_marker(params["marker_tag"]))
+    if not 1 <= params["chunk_size"] <= MAX_CHUNK:
+        problems.append("chunk_size must be between 1 and %d, got %d" % (MAX_CHUNK, params["chunk_size"]))
+    return platform, entries, duplicates, problems
+
+
+def reconcile(module):
+    platform, entries, duplicates, problems = check_input(module.params)
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    run = BulkRun(module.client, platform, module.params, entries)
+    try:
+        run.read()
+        run.plan()
+    except InputError as error:
+        module.fail_json(msg=str(error))
+    by_action = run.plan_by_action()
+    changed = run.changed
+    if not module.check_mode:
+        run.apply()
+    results, summary = run.results(module.check_mode)
+    summary["duplicates_in_input"] = len(duplicates)
+    counts = ", ".join("%d %s" % (summary[k], k) for k in summary if k not in ("total", "duplicates_in_input") and summary[k])
+    result = {
+        "changed": changed,
+        "summary": summary,
+        "results": results,
+        "plan": by_action,
+        "duplicates": duplicates,
+        "api_calls": {"get": module.client.reads, "write": module.client.writes},
+        "diff": {"prepared": diff_text(by_action, platform.name)},
+        "msg": "%s: %d people%s%s" % (platform.name, summary["total"], ": " + counts if counts else "",
+                                       " (check mode: nothing was written)" if module.check_mode else ""),
+    }
+    if summary["failed"] and module.params["fail_on_error"]:
+        failed = [r["email"] for r in results if r["action"] == "failed"]
+        reasons = sorted(set(r["error"] for r in results if r["action"] == "failed"))
+        result["msg"] = "%d of %d people failed (%s%s): %s; %s" % (
+            len(failed), summary["total"], ", ".join(failed[:10]), ", ..." if len(failed) > 10 else "",
+            " | ".join(reasons[:3]), result["msg"])
+        module.fail_json(**result)
+    return result
+
+
+def main():
+    spec = token_settings_spec()
+    spec.update(
+        platform={"type": "str", "required": True, "choices": list(PLATFORM_NAMES)},
+        users={"type": "list", "elements": "raw", "required": True},
+        state={"type": "str", "default": "present", "choices": ["present", "absent"]},
+        exclusive={"type": "bool", "default": False},
+        marker_tag={"type": "str", "default": DEFAULT_MARKER},
+        create_users={"type": "bool", "default": False},
+        chunk_size={"type": "int", "default": 500},
+        fail_on_error={"type": "bool", "default": True},
+    )
+    AppliveryModule(argument_spec=spec).run(reconcile)
+
+
+if __name__ == "__main__":
+    main()
