@@ -13,6 +13,7 @@ import traceback
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import http_date
 
 from .faults import FaultEngine, RateLimiter, RequestLog
 from .store import DEFAULT_SETTINGS, Store
@@ -133,6 +134,8 @@ def _after_vendor(response: Response) -> Response:
         return response
     if g.get("commit_then_fail"):
         response = proxy_page(502)
+    # The Date header follows the emulator's clock (offset included), as a real server's follows its own.
+    response.headers["Date"] = http_date(emulator().clock.now_ms() / 1000.0)
     aborted = bool(request.environ.get(ABORT_KEY))
     query = {k: (v[0] if len(v) == 1 else v) for k, v in request.args.lists()}
     emulator().log.append({

@@ -156,15 +156,16 @@ class EmulatorControl:
         self.url = url.rstrip("/")
         self.base = self.url + "/_emulator"
         self.timeout = timeout
+        self.verify = verify
         self.session = requests.Session()
-        self.session.verify = verify
 
     def close(self) -> None:
         """Close the HTTP session."""
         self.session.close()
 
     def _call(self, method: str, path: str, body=None, params=None):
-        resp = self.session.request(method, self.base + path, json=body, params=params, timeout=self.timeout)
+        # verify is passed per request: a session-level value would lose to REQUESTS_CA_BUNDLE.
+        resp = self.session.request(method, self.base + path, json=body, params=params, timeout=self.timeout, verify=self.verify)
         if resp.status_code >= 400:
             raise EmulatorError(f"{method} /_emulator{path} -> {resp.status_code}: {resp.text[:500]}")
         return resp.json()

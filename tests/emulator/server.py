@@ -134,7 +134,12 @@ class KeepAliveHandler(WSGIRequestHandler):
     def _send(self, response: list, payload: bytes) -> None:
         status, headers = response
         code_text, _sep, reason = status.partition(" ")
-        self.send_response(int(code_text), reason)
+        self.log_request(int(code_text))
+        # Not send_response(): it adds a real-time Date; the app's Date follows the emulator clock.
+        self.send_response_only(int(code_text), reason)
+        self.send_header("Server", self.version_string())
+        if not any(key.lower() == "date" for key, _value in headers):
+            self.send_header("Date", self.date_time_string())
         is_head = self.command == "HEAD"
         declared = None
         for key, value in headers:
@@ -146,9 +151,11 @@ class KeepAliveHandler(WSGIRequestHandler):
         self.send_header("Content-Length", declared if is_head and declared is not None else str(len(payload)))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
+        # Headers and body leave in one write: fewer syscalls and GIL hand-offs per response.
+        self._headers_buffer.append(b"\r\n")
         if payload and not is_head:
-            self.wfile.write(payload)
+            self._headers_buffer.append(payload)
+        self.flush_headers()
 
     def _abort_connection(self) -> None:
         """Make the close abortive: SO_LINGER(1, 0) then close in finish() -> RST."""

@@ -67,22 +67,23 @@ def bulk_body(platform: str, emails: list, **extra) -> dict:
 class Api:
     """Vendor API client: every response is validated against the vendored OpenAPI spec."""
 
-    def __init__(self, url: str, validator, token=ADMIN_TOKEN, session=None) -> None:
+    def __init__(self, url: str, validator, token=ADMIN_TOKEN, session=None, verify=True) -> None:
         self.url = url
         self.validator = validator
         self.token = token
         self.session = session or requests.Session()
+        self.verify = verify
 
     def as_token(self, token) -> "Api":
         """Same client with another bearer token (None = no Authorization header)."""
-        return Api(self.url, self.validator, token, self.session)
+        return Api(self.url, self.validator, token, self.session, self.verify)
 
     def request(self, method: str, path: str, params=None, json=None, headers=None, validate: bool = True):
         """Send ``method /v1{path}`` and validate the response."""
         hdrs = dict(headers or {})
         if self.token is not None:
             hdrs["Authorization"] = f"Bearer {self.token}"
-        resp = self.session.request(method, f"{self.url}/v1{path}", params=params, json=json, headers=hdrs, timeout=30)
+        resp = self.session.request(method, f"{self.url}/v1{path}", params=params, json=json, headers=hdrs, timeout=30, verify=self.verify)
         if validate:
             self.validator.validate(method, f"/v1{path}", params, resp)
         return resp
