@@ -21,7 +21,7 @@ import json
 
 from ansible_collections.applivery.mdm.plugins.module_utils import api
 from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
-from ansible_collections.applivery.mdm.plugins.module_utils.planner import Decision, plan_absent, plan_present
+from ansible_collections.applivery.mdm.plugins.module_utils.planner import REVOCABLE_STATES, Decision, plan_absent, plan_present
 from ansible_collections.applivery.mdm.plugins.module_utils.settings import create_body, desired_fields, policy_refs, renew_before_seconds, update_body
 from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effective_state, normalize_token
 from ansible_collections.applivery.mdm.plugins.module_utils.validation import TAG_MAX, check_email, check_tags
@@ -176,23 +176,24 @@ class BulkRun:
         present = self.params["state"] == "present"
         renew_before = renew_before_seconds(self.params)
         ignore = [self.marker]
+        now = self.client.server_now()
         for email, own in self.entries.items():
             tokens = self.tokens.get(email, [])
             if not present:
-                decision = plan_absent(tokens)
+                decision = plan_absent(tokens, now=now)
             elif not tokens and email not in self.users and not self.params["create_users"]:
                 self.plan_items[email] = ("fail", None, "no MDM user has this email; create the user first, or set create_users: true")
                 continue
             else:
                 desired = desired_fields(_item_params(self.params, own), self.platform, self.policy_ids)
                 decision = plan_present(tokens, desired, renew_before=renew_before, on_drift=self.params["on_drift"],
-                                        revoke_duplicates=self.params["revoke_duplicates"], ignore_tags=ignore)
+                                        revoke_duplicates=self.params["revoke_duplicates"], ignore_tags=ignore, now=now)
             self.plan_items[email] = (PLAN_ACTIONS[decision.action], decision, None)
         if present and self.params["exclusive"]:
             for email, tokens in self.tokens.items():
                 if email in self.entries:
                     continue
-                marked = [t for t in tokens if self.marker in t["tags"] and effective_state(t) in ("PENDING", "PROCESSING")]
+                marked = [t for t in tokens if self.marker in t["tags"] and effective_state(t, now) in REVOCABLE_STATES]
                 if marked:
                     self.plan_items[email] = ("revoke", Decision("revoked", revoke=marked), None)
 

@@ -19,8 +19,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+import email.utils
 import json
 import re
+import time
 import traceback
 
 try:
@@ -115,6 +118,7 @@ class AppliveryClient:
         self.retries = retries
         self.reads = 0
         self.writes = 0
+        self._server_clock = None  # (server time from the last Date header, local monotonic time it arrived)
         self._session = self._new_session(api_token, validate_certs, ca_path, Retry(
             total=retries, connect=retries, read=retries, status=retries, other=0,
             allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES,
@@ -173,7 +177,28 @@ class AppliveryClient:
             self.reads += 1
         else:
             self.writes += 1
+        self._note_server_time(response.headers.get("Date"))
         return self._unwrap(response, method, path)
+
+    def _note_server_time(self, header):
+        try:
+            stamp = email.utils.parsedate_to_datetime(header) if header else None
+        except (TypeError, ValueError):
+            stamp = None
+        if stamp is not None:
+            if stamp.tzinfo is not None:
+                stamp = stamp.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            self._server_clock = (stamp, time.monotonic())
+
+    def server_now(self):
+        """The API server's current time (naive UTC), from its last ``Date`` header; the local clock before any answer.
+
+        Expiry windows are judged on the server's clock, since the server decides when a token expires.
+        """
+        if self._server_clock is None:
+            return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        stamp, received = self._server_clock
+        return stamp + datetime.timedelta(seconds=time.monotonic() - received)
 
     def _unwrap(self, response, method, path):
         try:

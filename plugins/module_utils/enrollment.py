@@ -121,10 +121,10 @@ def ensure_user_token(client, params, check_mode=False):
     tokens = api.list_tokens(client, platform, user_ids=[user["id"]]) if user and user.get("id") else []
     desired = desired_fields(params, platform, policy_ids)
     if params["state"] == "absent":
-        decision = plan_absent(tokens)
+        decision = plan_absent(tokens, now=client.server_now())
     else:
         decision = plan_present(tokens, desired, renew_before=renew_before_seconds(params), on_drift=params["on_drift"],
-                                revoke_duplicates=params["revoke_duplicates"])
+                                revoke_duplicates=params["revoke_duplicates"], now=client.server_now())
     before = summary(decision.token or (decision.revoke[0] if decision.revoke else None))
     token = decision.token
     if decision.create:

@@ -227,9 +227,10 @@ def list_matching_tokens(module):
         tokens = list_tokens(module.client, platform, user_ids=user_ids, policy_id=params["policy"],
                              include_deleted="DELETED" in states)
     wanted_tags = set(params["tags"] or [])
-    tokens = [t for t in tokens if effective_state(t) in states and wanted_tags.issubset(t["tags"])]
+    now = module.client.server_now()
     for token in tokens:
-        token["state"] = effective_state(token)
+        token["state"] = effective_state(token, now)
+    tokens = [t for t in tokens if t["state"] in states and wanted_tags.issubset(t["tags"])]
     if params["query"]:
         tokens = jmespath.search(params["query"], tokens)
         if not isinstance(tokens, list):
