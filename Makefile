@@ -131,14 +131,16 @@ stage:
 sanity-2.19: stage
 	@if ls tests/sanity/ignore-*.txt >/dev/null 2>&1; then \
 		echo "tests/sanity/ignore-*.txt must not exist: fix the code instead"; exit 1; fi
-	cd $(STAGE) && PATH="$(ANSIBLE_TEST_PATH)" \
+	@echo "ansible-test sanity --venv --python $(PY_219)  (ansible-core $(ANSIBLE_CORE_219), in $(STAGE))"
+	@cd $(STAGE) && PATH="$(ANSIBLE_TEST_PATH)" \
 		$(VENV)/bin/ansible-test sanity --venv --python $(PY_219) $(ANSIBLE_TEST_OPTS)
 
 sanity-2.19-pythons: stage
 	cd $(STAGE) && $(CURDIR)/$(CI)/sanity_pythons.sh $(VENV) "$(PY_219)" $(SANITY_PYTHONS)
 
 sanity-2.21: stage
-	cd $(STAGE) && PATH="$(ANSIBLE_TEST_PATH)" \
+	@echo "ansible-test sanity --venv --python $(PY_221)  (ansible-core $(ANSIBLE_CORE_221), in $(STAGE))"
+	@cd $(STAGE) && PATH="$(ANSIBLE_TEST_PATH)" \
 		$(VENV_221)/bin/ansible-test sanity --venv --python $(PY_221) $(ANSIBLE_TEST_OPTS)
 
 units-2.19: stage
@@ -172,7 +174,7 @@ integration-2.16: stage
 
 ansible-lint: stage
 	cd $(STAGE) && PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) \
-		ANSIBLE_LINT_SKIP_SCHEMA_UPDATE=1 $(VENV)/bin/ansible-lint
+		ANSIBLE_LINT_SKIP_SCHEMA_UPDATE=1 $(VENV)/bin/ansible-lint --nocolor
 
 docs-lint: stage
 	cd $(STAGE) && PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) \
@@ -192,7 +194,7 @@ ee-builder:
 	rm -rf $(BUILD_DIR)/ee && mkdir -p $(BUILD_DIR)/ee
 	cp meta/execution-environment.yml requirements.txt bindep.txt $(BUILD_DIR)/ee/
 	cd $(BUILD_DIR)/ee && $(VENV)/bin/ansible-builder create --file execution-environment.yml \
-		--context context --verbosity 2
+		--context context --output-filename Containerfile --verbosity 2
 	test -s $(BUILD_DIR)/ee/context/Containerfile
 
 changelog-lint: stage

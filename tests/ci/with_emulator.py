@@ -76,6 +76,7 @@ def drain(stream):
 
 def stop_emulator(proc):
     if proc.poll() is not None:
+        log('the emulator had already exited, with status %s' % proc.returncode)
         return
     for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
         try:
