@@ -65,7 +65,8 @@ def error_response(err: ApiError) -> Response:
 def proxy_page(status: int) -> Response:
     """Non-JSON page such as a reverse proxy sends for 5xx."""
     title = PROXY_PAGES.get(status, f"{status} Error")
-    html = f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    html = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+            "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
     return Response(html, status=status, content_type="text/html")
 
 

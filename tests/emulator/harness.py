@@ -201,8 +201,10 @@ class EmulatorControl:
         return WriteList(e for e in self.requests(seq)["items"] if e["method"] in WRITE_METHODS)
 
     # clock
-    def clock(self) -> dict:
-        """``{"offset_seconds", "now"}``."""
+    def clock(self, offset_seconds: float | None = None) -> dict:
+        """``{"offset_seconds", "now"}``; with an argument, set the offset first."""
+        if offset_seconds is not None:
+            return self.set_clock(offset_seconds)
         return self._call("GET", "/clock")
 
     def set_clock(self, offset_seconds: float) -> dict:
@@ -214,8 +216,10 @@ class EmulatorControl:
         return self._call("POST", "/clock/advance", {"seconds": seconds})
 
     # settings
-    def settings(self) -> dict:
-        """Current behaviour switches."""
+    def settings(self, **changes) -> dict:
+        """Current behaviour switches; with keyword arguments, change them first (PUT)."""
+        if changes:
+            return self.set_settings(**changes)
         return self._call("GET", "/settings")
 
     def set_settings(self, **changes) -> dict:
@@ -223,8 +227,10 @@ class EmulatorControl:
         return self._call("PUT", "/settings", changes)
 
     # faults
-    def faults(self) -> dict:
-        """Plan and per-kind counters."""
+    def faults(self, plan: dict | None = None, **kwargs) -> dict:
+        """Plan and per-kind counters; with a plan (dict and/or keywords), install it first (PUT)."""
+        if plan is not None or kwargs:
+            return self.set_faults(plan, **kwargs)
         return self._call("GET", "/faults")
 
     def set_faults(self, plan: dict | None = None, **kwargs) -> dict:
@@ -236,8 +242,10 @@ class EmulatorControl:
         return self._call("DELETE", "/faults")
 
     # rate limit
-    def rate_limit(self) -> dict:
-        """Current rate limit."""
+    def rate_limit(self, per_token_rps: float | None = None, burst: int | None = None) -> dict:
+        """Current rate limit; with ``per_token_rps``, enable it first (PUT)."""
+        if per_token_rps is not None:
+            return self.set_rate_limit(per_token_rps, burst)
         return self._call("GET", "/rate_limit")
 
     def set_rate_limit(self, per_token_rps: float, burst: int | None = None) -> dict:

@@ -253,4 +253,3 @@ def org_view(org) -> dict:
         "createdAt": iso(org.created_ms),
         "updatedAt": iso(org.updated_ms),
     }
-

@@ -187,7 +187,6 @@ USER_UPDATE = {
 USER_CREATE = dict(USER_UPDATE, email=(v_email, True))
 
 
-
 def token_create_body(platform: str, body, bulk: bool) -> dict:
     """Validate a single or bulk create body for ``platform``."""
     spec = dict(TOKEN_BODY[platform])

@@ -344,4 +344,3 @@ def get_org(org_ref: str):
     with store.lock:
         data = org_view(_org(org_ref))
     return ok(data)
-

@@ -39,7 +39,7 @@ def percentile(samples: list, pct: float) -> float:
 def timed_gets(session, url: str, params: dict, count: int) -> list:
     """Latencies (ms) of ``count`` identical GETs."""
     out = []
-    for _ in range(count):
+    for _n in range(count):
         started = time.perf_counter()
         resp = session.get(url, params=params, headers=AUTH, timeout=30)
         out.append((time.perf_counter() - started) * 1000.0)

@@ -134,7 +134,7 @@ def test_latency_fault(api, ctl):
 def _statuses(api, ctl, plan, count=40):
     ctl.reset()
     ctl.set_faults(plan)
-    return [api.get("/organizations/acme").status_code for _ in range(count)]
+    return [api.get("/organizations/acme").status_code for _n in range(count)]
 
 
 def test_fault_draws_are_deterministic_and_filtered(api, ctl):

@@ -84,7 +84,7 @@ def test_http11_keep_alive(emu, ctl):  # pylint: disable=unused-argument
     try:
         conn.connect()
         sock = conn.sock
-        for _ in range(5):
+        for _n in range(5):
             conn.request("GET", "/v1/organizations/acme", headers=AUTH)
             resp = conn.getresponse()
             assert resp.status == 200 and resp.version == 11
