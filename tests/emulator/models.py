@@ -65,13 +65,38 @@ class Token:
         "profiles", "applications", "vpp_location_id", "code", "order", "indexes",
     )
 
-    def __init__(self, **kw) -> None:
-        for key in self.__slots__:
-            setattr(self, key, kw.get(key))
-        if self.code is None:
-            self.code = hashlib.sha1(self.id.encode("ascii")).hexdigest()[:16].upper()
-        if self.indexes is None:
-            self.indexes = []
+    def __init__(self, tid: str, org_id: str, platform: str, user, base: str, state: str, times: tuple, fields: dict, order: tuple) -> None:
+        created, updated, expire, duration = times
+        get = fields.get
+        self.id = tid
+        self.org_id = org_id
+        self.platform = platform
+        self.user_id = user.id
+        self.user_email = user.email
+        self.base = base
+        self.state = state
+        self.created_ms = created
+        self.updated_ms = updated
+        self.expire_ms = expire
+        self.duration = duration
+        self.order = order
+        self.display_name = get("display_name")
+        self.tags = list(get("tags") or ())
+        self.policy_id = get("policy_id")
+        self.assignments = list(get("assignments") or ())
+        self.management_mode = get("management_mode")
+        self.send_email = get("send_email")
+        self.email_text = get("email_text")
+        self.language = get("language")
+        self.segment_id = get("segment_id")
+        self.perpetual = bool(get("perpetual")) if platform == "aosp" else None
+        self.dpc_build_tag = get("dpc_build_tag")
+        self.push_provider = get("push_provider")
+        self.profiles = get("profiles")
+        self.applications = get("applications")
+        self.vpp_location_id = get("vpp_location_id")
+        self.code = hashlib.sha1(tid.encode("ascii")).hexdigest()[:16].upper()
+        self.indexes: list = []
 
     def policy_ids(self) -> set:
         """Every policy id the token references (primary and assignments)."""

@@ -209,17 +209,8 @@ class Store:
         state = base
         if base == "PENDING" and expire is not None and expire <= now:
             state = "EXPIRED"
-        return Token(
-            id=(tid or new_id(created)).lower(), org_id=org.id, platform=platform, user_id=user.id, user_email=user.email,
-            display_name=fields.get("display_name"), tags=list(fields.get("tags") or []), base=base, state=state,
-            created_ms=created, updated_ms=fields.get("updated_ms", created), expire_ms=expire, duration=duration,
-            policy_id=fields.get("policy_id"), assignments=list(fields.get("assignments") or []),
-            management_mode=fields.get("management_mode"), send_email=fields.get("send_email"), email_text=fields.get("email_text"),
-            language=fields.get("language"), segment_id=fields.get("segment_id"), perpetual=perpetual,
-            dpc_build_tag=fields.get("dpc_build_tag"), push_provider=fields.get("push_provider"), profiles=fields.get("profiles"),
-            applications=fields.get("applications"), vpp_location_id=fields.get("vpp_location_id"),
-            order=(created, next(self._seq)),
-        )
+        times = (created, fields.get("updated_ms", created), expire, duration)
+        return Token((tid or new_id(created)).lower(), org.id, platform, user, base, state, times, fields, (created, next(self._seq)))
 
     def register(self, org, tokens) -> None:
         """Add built tokens to the org (one-by-one for a few, bulk O(n) rebuild for many)."""
