@@ -8,6 +8,7 @@ that an operation does not declare (400, 403, 429, ...) are validated against th
 
 from __future__ import annotations
 
+import json
 import os
 
 import yaml
@@ -21,6 +22,20 @@ from referencing.jsonschema import DRAFT202012
 
 SPEC_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "openapi.yaml")
 SPEC_HOST = "https://api.applivery.io"
+
+
+class RawResponse:
+    """Adapter giving an ``http.client`` response the bits of ``requests.Response`` the validator uses."""
+
+    def __init__(self, status: int, headers, body: bytes) -> None:
+        self.status_code = status
+        self.headers = {k.title(): v for k, v in dict(headers).items()}
+        self.content = body
+        self.text = body.decode("utf-8", "replace")
+
+    def json(self):
+        """Decoded JSON body."""
+        return json.loads(self.content)
 
 
 class ResponseValidator:

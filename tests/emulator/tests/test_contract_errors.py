@@ -52,6 +52,7 @@ def test_c07_nested_and_invalid_json(api, emu):
     assert "winPolicyAssignments[0].priority" in err["message"]
     raw = api.session.post(f"{emu.url}/v1{tokens_path(ACME, 'apple')}", data=b"{not json", timeout=10,
                            headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"})
+    api.validator.validate("POST", f"/v1{tokens_path(ACME, 'apple')}", None, raw)
     assert_error(raw, 400, 5209)
 
 

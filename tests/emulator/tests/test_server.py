@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from emulator.harness import ADMIN_TOKEN, EmulatorProcess
 from emulator.tests.helpers import ACME, ALICE, DAVE, Api, assert_error, seeded_token, tokens_path
-from emulator.tests.oas import SPEC_PATH
+from emulator.tests.oas import SPEC_PATH, RawResponse
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
@@ -57,7 +57,7 @@ def test_tls_mode_serves_https(tmp_path, validator):
         assert emu.stop() == 0
 
 
-def test_sigterm_exits_cleanly_and_custom_seed(tmp_path):
+def test_sigterm_exits_cleanly_and_custom_seed(tmp_path, validator):
     seed_file = tmp_path / "seed.yml"
     seed_file.write_text(yaml.safe_dump({
         "serviceAccounts": [{"token": "t", "role": "Viewer", "organizations": ["s1"]}],
@@ -66,6 +66,7 @@ def test_sigterm_exits_cleanly_and_custom_seed(tmp_path):
     emu = EmulatorProcess(seed=seed_file).start()
     try:
         resp = requests.get(emu.url + "/v1/organizations", headers={"Authorization": "Bearer t"}, timeout=10)
+        validator.validate("GET", "/v1/organizations", None, resp)
         assert [o["slug"] for o in resp.json()["data"]["items"]] == ["s1"]
     finally:
         assert emu.stop() == 0
@@ -78,32 +79,36 @@ def test_bad_seed_fails_fast(tmp_path):
         EmulatorProcess(seed=bad, startup_timeout=20).start()
 
 
-def test_http11_keep_alive(emu, ctl):  # pylint: disable=unused-argument
+def test_http11_keep_alive(emu, ctl, validator):  # pylint: disable=unused-argument
     parsed = urllib.parse.urlsplit(emu.url)
     conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+
+    def call(method, path, body=None, headers=None):
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        raw = RawResponse(resp.status, resp.getheaders(), resp.read())
+        validator.validate(method, path, None, raw)
+        assert resp.version == 11
+        return raw
+
     try:
         conn.connect()
         sock = conn.sock
         for _n in range(5):
-            conn.request("GET", "/v1/organizations/acme", headers=AUTH)
-            resp = conn.getresponse()
-            assert resp.status == 200 and resp.version == 11
-            assert resp.getheader("Connection") != "close"
-            resp.read()
+            resp = call("GET", "/v1/organizations/acme", headers=AUTH)
+            assert resp.status_code == 200 and resp.headers.get("Connection") != "close"
         # a POST whose body the server never reads (auth fails first) keeps the connection usable
-        conn.request("POST", "/v1" + tokens_path(ACME, "apple"), body=b'{"mdmUserId": "x"}', headers={"Content-Type": "application/json"})
-        resp = conn.getresponse()
-        assert resp.status == 401
-        resp.read()
-        conn.request("GET", "/v1/organizations/acme", headers=AUTH)
-        assert conn.getresponse().status == 200
+        body = b'{"mdmUserId": "x"}'
+        assert call("POST", "/v1" + tokens_path(ACME, "apple"), body, {"Content-Type": "application/json"}).status_code == 401
+        assert call("GET", "/v1/organizations/acme", headers=AUTH).status_code == 200
         assert conn.sock is sock
     finally:
         conn.close()
 
 
-def test_trailing_slash_and_head(api, emu):
+def test_trailing_slash_and_head(api, emu, validator):
     resp = requests.get(f"{emu.url}/v1{tokens_path(ACME, 'apple')}/", headers=AUTH, timeout=10)
+    validator.validate("GET", f"/v1{tokens_path(ACME, 'apple')}", None, resp)
     assert resp.status_code == 200 and resp.json()["data"]["totalDocs"] == 2
     head = requests.head(f"{emu.url}/v1/organizations/acme", headers=AUTH, timeout=10)
     assert head.status_code == 200 and head.text == ""
@@ -118,6 +123,7 @@ def test_concurrent_writes_are_consistent(api, ctl):
         for i in range(15):
             body = {"mdmUserId": DAVE, "sendEmail": False, "displayName": f"w{n}-{i}"}
             resp = session.post(f"{api.url}/v1{tokens_path(ACME, 'windows')}", json=body, headers=AUTH, timeout=30)
+            api.validator.validate("POST", f"/v1{tokens_path(ACME, 'windows')}", None, resp)
             if resp.status_code != 200:
                 errors.append(resp.text)
 
