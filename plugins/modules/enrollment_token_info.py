@@ -226,6 +226,10 @@ def list_matching_tokens(module):
     if user_ids is None or user_ids:
         tokens = list_tokens(module.client, platform, user_ids=user_ids, policy_id=params["policy"],
                              include_deleted="DELETED" in states)
+    if user_ids:
+        email_of = dict((user["id"], email) for email, user in users.items())
+        for token in tokens:
+            token["user_email"] = token["user_email"] or email_of.get(token["user_id"])
     wanted_tags = set(params["tags"] or [])
     now = module.client.server_now()
     for token in tokens:
