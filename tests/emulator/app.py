@@ -134,7 +134,12 @@ def _after_vendor(response: Response) -> Response:
     if not g.get("v1"):
         return response
     if g.get("commit_then_fail"):
-        response = proxy_page(502)
+        # Only a write that was committed (2xx) loses its answer; anything else goes through unchanged.
+        if 200 <= response.status_code < 300:
+            emulator().faults.count("commit_then_fail")
+            response = proxy_page(502)
+        else:
+            g.fault = None
     # The Date header follows the emulator's clock (offset included), as a real server's follows its own.
     response.headers["Date"] = http_date(emulator().clock.now_ms() / 1000.0)
     aborted = bool(request.environ.get(ABORT_KEY))

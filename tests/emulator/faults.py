@@ -109,9 +109,14 @@ class FaultEngine:
                     break
             if kind == "commit_then_fail" and method not in WRITE_METHODS:
                 kind = None
-            if kind is not None:
+            if kind is not None and kind != "commit_then_fail":
                 self.counters[kind] += 1
             return kind
+
+    def count(self, kind: str) -> None:
+        """Count a fault applied after the fact (``commit_then_fail`` once the write succeeded)."""
+        with self._lock:
+            self.counters[kind] += 1
 
 
 class RateLimiter:

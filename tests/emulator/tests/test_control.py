@@ -95,10 +95,13 @@ def test_commit_then_fail_applies_write_then_answers_502(api, ctl):
     assert len(after) == before + 1 and after[-1]["displayName"] == "ghost" and after[-1]["state"] == "PENDING"
     resp = api.delete(tokens_path(ACME, "apple", "/" + seeded_token("apple", 1)))
     assert resp.status_code == 502
+    # a refused write keeps its real answer and is not counted
+    assert_error(api.post(tokens_path(ACME, "windows"), json={"mdmUserId": DAVE}), 400, 5209)
+    assert ctl.faults()["counters"]["commit_then_fail"] == 2
     ctl.clear_faults()
     assert api.data("GET", tokens_path(ACME, "apple", "/" + seeded_token("apple", 1)))["state"] == "DELETED"
     entries = ctl.requests(0)["items"]
-    assert [e["fault"] for e in entries if e["method"] != "GET"] == ["commit_then_fail", "commit_then_fail"]
+    assert [e["fault"] for e in entries if e["method"] != "GET"] == ["commit_then_fail", "commit_then_fail", None]
 
 
 @pytest.mark.parametrize("status", ["500", "502", "503"])
