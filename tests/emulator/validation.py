@@ -251,6 +251,8 @@ def q_oid(raw, name):
 def q_str(max_len=None):
     """Query string parser."""
     def parse(raw, name):
+        if raw == "":
+            raise invalid(name, "is not allowed to be empty")
         return v_str(max_len)(raw, name)
     return parse
 
