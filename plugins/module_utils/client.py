@@ -23,8 +23,11 @@ import datetime
 import email.utils
 import json
 import re
+import threading
 import time
 import traceback
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 try:
     import requests
@@ -43,6 +46,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils._version import COLL
 DEFAULT_API_URL = "https://api.applivery.io"
 API_PREFIX = "/v1"
 MAX_PAGE_SIZE = 100  # contract C4: the API caps `limit` at 100
+READ_AHEAD = 4  # list pages fetched at the same time once the page count is known
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 IDEMPOTENT_METHODS = frozenset(("GET", "PUT", "DELETE"))
 ORGANIZATION_RE = re.compile(r"^(([a-fA-F0-9]{24})|([a-zA-Z0-9\-]{3,}))$")
@@ -119,6 +123,7 @@ class AppliveryClient:
         self.reads = 0
         self.writes = 0
         self._server_clock = None  # (server time from the last Date header, local monotonic time it arrived)
+        self._lock = threading.Lock()  # counters and clock are shared by paginate()'s read-ahead threads
         self._session = self._new_session(api_token, validate_certs, ca_path, Retry(
             total=retries, connect=retries, read=retries, status=retries, other=0,
             allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES,
@@ -173,11 +178,12 @@ class AppliveryClient:
                                retries=retries, hint="raise 'timeout' or check that 'api_url' is reachable")
             raise ApiError(vendor_message="connection failed (%s)" % _short(exc), method=method, path=path, retries=retries,
                            hint="check 'api_url' and the network path to it")
-        if method == "GET":
-            self.reads += 1
-        else:
-            self.writes += 1
-        self._note_server_time(response.headers.get("Date"))
+        with self._lock:
+            if method == "GET":
+                self.reads += 1
+            else:
+                self.writes += 1
+            self._note_server_time(response.headers.get("Date"))
         return self._unwrap(response, method, path)
 
     def _note_server_time(self, header):
@@ -229,19 +235,34 @@ class AppliveryClient:
     def delete(self, path):
         return self.request("DELETE", path)
 
-    def paginate(self, path, params=None, page_size=MAX_PAGE_SIZE):
-        """Yield every item of a paginated list, page by page, following ``hasNextPage``."""
-        query = dict(params or {})
-        query["limit"] = page_size
+    def paginate(self, path, params=None, page_size=MAX_PAGE_SIZE, read_ahead=READ_AHEAD):
+        """Yield every item of a paginated list in order, following ``hasNextPage``.
+
+        Once the first page tells how many pages there are, up to ``read_ahead`` of the next
+        pages are fetched at the same time (GETs only, so retrying them is safe). The number of
+        requests stays one per page; only their overlap changes.
+        """
+        query = dict(params or {}, limit=page_size)
+        data = self.get(path, params=dict(query, page=1)) or {}
         page = 1
-        while True:
-            query["page"] = page
-            data = self.get(path, params=query) or {}
+        for item in data.get("items") or []:
+            yield item
+        total = data.get("totalPages")
+        if data.get("hasNextPage") and read_ahead > 1 and isinstance(total, int) and total > 2:
+            with ThreadPoolExecutor(max_workers=read_ahead) as pool:
+                in_flight = deque()
+                while in_flight or page + len(in_flight) < total:
+                    while page + len(in_flight) < total and len(in_flight) < read_ahead * 2:
+                        in_flight.append(pool.submit(self.get, path, dict(query, page=page + len(in_flight) + 1)))
+                    data = in_flight.popleft().result() or {}
+                    page += 1
+                    for item in data.get("items") or []:
+                        yield item
+        while data.get("hasNextPage"):  # pages beyond the first count (the list grew), or no read-ahead
+            page = data.get("nextPage") or page + 1
+            data = self.get(path, params=dict(query, page=page)) or {}
             for item in data.get("items") or []:
                 yield item
-            if not data.get("hasNextPage"):
-                return
-            page = data.get("nextPage") or page + 1
 
 
 def _short(exc):

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import datetime
 import json
+import re
 
 from ansible_collections.applivery.mdm.plugins.module_utils.platforms import get_platform
 
@@ -42,6 +43,19 @@ def parse_time(value):
     if fraction:
         parsed += datetime.timedelta(microseconds=int((fraction + "000000")[:6]))
     return parsed - offset
+
+
+_CANONICAL_UTC_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$")
+
+
+def canonical_time(value):
+    """An API timestamp as ``2026-11-22T14:00:00Z``; the common UTC form takes a fast path (no datetime)."""
+    if not value:
+        return None
+    match = _CANONICAL_UTC_RE.match(value) if isinstance(value, str) else None
+    if match:
+        return match.group(1) + "Z"
+    return format_time(parse_time(value))
 
 
 def format_time(value):
@@ -112,12 +126,12 @@ def normalize_token(raw, platform):
         "management_mode": _first(raw.get("managementMode"), _dig(raw, "summary", "managementMode")),
         "perpetual": bool(raw.get("perpetual", False)),
         "segment_id": raw.get("segmentId"),
-        "expires_at": format_time(parse_time(expires)),
+        "expires_at": canonical_time(expires),
         "enrollment_link": _first(raw.get("enrollmentLink"), _dig(raw, "config", "enrollmentLink")),
         "enroll_code": _first(raw.get("enrollCode"), _dig(raw, "config", "oneTimeToken")),
         "qr_code": _qr_code(raw),
-        "created_at": format_time(parse_time(raw.get("createdAt"))),
-        "updated_at": format_time(parse_time(raw.get("updatedAt"))),
+        "created_at": canonical_time(raw.get("createdAt")),
+        "updated_at": canonical_time(raw.get("updatedAt")),
     }
 
 

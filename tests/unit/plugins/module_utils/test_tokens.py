@@ -95,3 +95,13 @@ def test_public_view_drops_enrollment_secrets():
     view = tokens.public_view(token)
     assert not set(tokens.SECRET_FIELDS) & set(view)
     assert view["id"] == "x"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-22T14:00:00.123Z", "2026-11-22T14:00:00Z"),
+    ("2026-11-22T14:00:00Z", "2026-11-22T14:00:00Z"),
+    ("2026-11-22T16:00:00.5+02:00", "2026-11-22T14:00:00Z"),
+    ("", None),
+])
+def test_canonical_time_fast_and_slow_paths_agree(text, expected):
+    assert tokens.canonical_time(text) == expected
