@@ -40,11 +40,11 @@ class EmulatorProcess:
 
     ``seed`` is a file path or a seed dict (written to a temporary JSON file). With
     ``tls_cert``/``tls_key`` it serves https and ``control`` verifies against ``tls_cert``.
-    The subprocess's stderr goes to ``log_path``.
+    The subprocess's stderr goes to ``log_path`` (removed after a clean exit unless ``keep_log``).
     """
 
     def __init__(self, seed=None, host: str = "127.0.0.1", port: int = 0, tls_cert=None, tls_key=None,
-                 python: str | None = None, extra_args=(), startup_timeout: float = 30.0) -> None:
+                 python: str | None = None, extra_args=(), startup_timeout: float = 30.0, keep_log: bool = False) -> None:
         self.seed = seed
         self.host = host
         self.port = port
@@ -53,6 +53,7 @@ class EmulatorProcess:
         self.python = python or sys.executable
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
+        self.keep_log = keep_log
         self.proc = None
         self.url = None
         self.log_path = None
@@ -126,6 +127,8 @@ class EmulatorProcess:
         if self._seed_file and os.path.exists(self._seed_file):
             os.unlink(self._seed_file)
             self._seed_file = None
+        if code == 0 and not self.keep_log and self.log_path and os.path.exists(self.log_path):
+            os.unlink(self.log_path)  # a clean run leaves nothing behind; a failed one keeps its log
         return code
 
     def __enter__(self) -> "EmulatorProcess":

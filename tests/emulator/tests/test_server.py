@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import http.client
 import ipaddress
+import os
 import threading
 import urllib.parse
 
@@ -75,8 +76,12 @@ def test_sigterm_exits_cleanly_and_custom_seed(tmp_path, validator):
 def test_bad_seed_fails_fast(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("organizations: [{slug: x}]\n")
-    with pytest.raises(RuntimeError):
-        EmulatorProcess(seed=bad, startup_timeout=20).start()
+    proc = EmulatorProcess(seed=bad, startup_timeout=20)
+    with pytest.raises(RuntimeError) as info:
+        proc.start()
+    assert "organization needs a 24-hex id" in str(info.value)
+    assert proc.proc.returncode == 2
+    os.unlink(proc.log_path)  # a failed start keeps its log for debugging; this one was expected
 
 
 def test_http11_keep_alive(emu, ctl, validator):  # pylint: disable=unused-argument
