@@ -22,12 +22,19 @@ from ansible_collections.applivery.mdm.plugins.module_utils.platforms import get
 # returned in results and reports, and never placed in a diff.
 SECRET_FIELDS = ("enrollment_link", "enroll_code", "qr_code")
 
+_CANONICAL_UTC_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$")
+
+
 def parse_time(value):
     """ISO-8601 (``Z`` or offset, with or without fraction) to a naive UTC datetime; None stays None."""
     if not value:
         return None
     if isinstance(value, datetime.datetime):
         return value
+    match = _CANONICAL_UTC_RE.match(value) if isinstance(value, str) else None
+    if match and not match.group(2):  # the canonical form: no strptime, which is slow
+        text = match.group(1)
+        return datetime.datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]), int(text[17:19]))
     text = str(value).strip().replace(" ", "")
     if text.endswith("Z") or text.endswith("z"):
         text = text[:-1] + "+00:00"
@@ -43,9 +50,6 @@ def parse_time(value):
     if fraction:
         parsed += datetime.timedelta(microseconds=int((fraction + "000000")[:6]))
     return parsed - offset
-
-
-_CANONICAL_UTC_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$")
 
 
 def canonical_time(value):
