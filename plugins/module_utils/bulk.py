@@ -28,7 +28,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils.validation import TA
 
 MAX_CHUNK = 1000  # contract C6
 DEFAULT_MARKER = "managed-by:applivery.mdm"
-USER_ITEM_KEYS = ("email", "display_name", "tags")
+USER_ITEM_KEYS = ("email", "display_name", "tags", "policy")
 CREATE_ROUNDS = 3  # bulk rounds: the first send and at most two resends of what is still missing
 # Below this many emails to look up, filtered GETs are cheaper than reading the whole user list.
 PER_EMAIL_LOOKUP_LIMIT = 50
@@ -67,6 +67,8 @@ def parse_users(items, display_name_max, field="users"):
                 own["display_name"] = str(item["display_name"])
                 if len(own["display_name"]) > display_name_max:
                     problems.append("%s.display_name is %d characters long; the limit is %d" % (where, len(own["display_name"]), display_name_max))
+            if item.get("policy") is not None:
+                own["policy"] = str(item["policy"])
             if item.get("tags") is not None:
                 if not isinstance(item["tags"], list):
                     problems.append("%s.tags must be a list of strings" % where)
@@ -155,7 +157,9 @@ class BulkRun:
             self._look_up_users([e for e in self.entries if e not in self.users])
 
     def _all_policy_refs(self):
-        return policy_refs(self.params)
+        refs = policy_refs(self.params)
+        refs.extend(own["policy"] for own in self.entries.values() if "policy" in own)
+        return refs
 
     def _read_all_users(self):
         for user in self.client.paginate(self.client.org_path("mdm/users")):

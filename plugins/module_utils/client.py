@@ -124,19 +124,20 @@ class AppliveryClient:
         self.writes = 0
         self._server_clock = None  # (server time from the last Date header, local monotonic time it arrived)
         self._lock = threading.Lock()  # counters and clock are shared by paginate()'s read-ahead threads
-        self._session = self._new_session(api_token, validate_certs, ca_path, Retry(
+        self._session = self._new_session(api_token, Retry(
             total=retries, connect=retries, read=retries, status=retries, other=0,
             allowed_methods=IDEMPOTENT_METHODS, status_forcelist=RETRY_STATUSES,
             backoff_factor=backoff_factor, respect_retry_after_header=True, raise_on_status=False))
-        self._post_session = self._new_session(api_token, validate_certs, ca_path, Retry(total=0, raise_on_status=False))
+        self._post_session = self._new_session(api_token, Retry(total=0, raise_on_status=False))
+        # Passed on every request: a session-level setting loses to REQUESTS_CA_BUNDLE in the environment.
+        self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
 
     @staticmethod
-    def _new_session(api_token, validate_certs, ca_path, retry):
+    def _new_session(api_token, retry):
         session = requests.Session()
         session.headers["Authorization"] = "Bearer %s" % api_token
         session.headers["Accept"] = "application/json"
         session.headers["User-Agent"] = user_agent()
-        session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         adapter = HTTPAdapter(max_retries=retry, pool_maxsize=8)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -162,7 +163,7 @@ class AppliveryClient:
             response = session.request(method, self.base_url + path, params=params,
                                        data=json.dumps(body) if body is not None else None,
                                        headers={"Content-Type": "application/json"} if body is not None else None,
-                                       timeout=self.timeout)
+                                       timeout=self.timeout, verify=self._verify)
         except requests.exceptions.SSLError as exc:
             raise ApiError(vendor_message="TLS certificate verification failed (%s)" % _short(exc), method=method, path=path,
                            hint="set 'ca_path' to the CA bundle that signed the server certificate, "

@@ -41,8 +41,8 @@ attributes:
 options:
   users:
     description:
-      - The people, as emails or as dicts with C(email) and optionally C(display_name) and C(tags), which replace
-        O(display_name) and O(tags) for that person. People with different settings are sent in separate bulk requests.
+      - The people, as emails or as dicts with C(email) and optionally C(display_name), C(tags) and C(policy), which replace
+        O(display_name), O(tags) and O(policy) for that person. People with different settings are sent in separate bulk requests.
       - Emails are trimmed and lower-cased before anything else. A repeated email is sent once and counted in
         RV(summary.duplicates_in_input). An empty list is valid and, without O(exclusive), does nothing.
     type: list
