@@ -119,3 +119,86 @@ def get_user(client, user_id):
 
 def create_user(client, email):
     return client.post(client.org_path("mdm/users"), {"email": normalize_email(email)})
+
+
+# Below this many emails to look up, filtered GETs are cheaper than reading the whole user list.
+PER_EMAIL_LOOKUP_LIMIT = 50
+
+
+class Directory:
+    """Who is who: emails and MDM user ids, learnt from tokens, and read from the API only when needed.
+
+    Most platforms put ``mdmUser{id,email}`` in their tokens, so a token listing already tells
+    who owns what. AOSP tokens carry only ``mdmUserId``: then the user list is read once.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self.users = {}         # email -> user id
+        self.emails_by_id = {}  # user id -> email
+
+    def remember(self, email, user_id):
+        email = normalize_email(email)
+        self.users[email] = user_id
+        self.emails_by_id[user_id] = email
+
+    def read_all(self):
+        for user in self.client.paginate(self.client.org_path("mdm/users")):
+            self.remember(user.get("email"), user.get("id"))
+
+    def look_up(self, emails):
+        """Learn the users of ``emails`` not known yet: filtered GETs for a few, the whole list for many."""
+        unknown = [e for e in emails if normalize_email(e) not in self.users]
+        if len(unknown) > PER_EMAIL_LOOKUP_LIMIT:
+            self.read_all()
+            return
+        for email, user in find_users(self.client, unknown).items():
+            self.remember(email, user["id"])
+
+    def label(self, tokens):
+        """Give every canonical token its owner's email, reading the user list at most once."""
+        for token in tokens:
+            if token["user_email"] and token["user_id"]:
+                self.remember(token["user_email"], token["user_id"])
+        if any(not t["user_email"] and t["user_id"] not in self.emails_by_id for t in tokens):
+            self.read_all()
+        for token in tokens:
+            token["user_email"] = token["user_email"] or self.emails_by_id.get(token["user_id"])
+        return tokens
+
+
+def tokens_by_email(client, platform, directory, include_deleted=False):
+    """``(tokens, {email: [tokens]})`` from one listing of the platform, every token labelled with its owner's email."""
+    params = platform.list_params(include_deleted=include_deleted)[0]
+    tokens = directory.label([normalize_token(raw, platform) for raw in client.paginate(client.org_path(platform.tokens_path), params=params)])
+    grouped = {}
+    for token in tokens:
+        if token["user_email"]:
+            grouped.setdefault(token["user_email"], []).append(token)
+    return tokens, grouped
+
+
+# Up to this many emails, the info module reads each person's tokens with the user filter;
+# beyond it, one listing of the platform answers for everyone.
+FEW_EMAILS = 10
+
+
+def tokens_of_emails(client, platform, emails, policy_id=None, include_deleted=False):
+    """``(tokens, missing_emails)``: the canonical tokens of these people, with reads that do not grow per email.
+
+    For a few emails: one user lookup and one filtered token list each. For more: one listing
+    of the platform's tokens (plus the user list only where needed), filtered here.
+    """
+    emails = sorted(set(normalize_email(e) for e in emails))
+    directory = Directory(client)
+    if len(emails) <= FEW_EMAILS:
+        directory.look_up(emails)
+        user_ids = [directory.users[e] for e in emails if e in directory.users]
+        tokens = directory.label(list_tokens(client, platform, user_ids=user_ids, policy_id=policy_id,
+                                             include_deleted=include_deleted)) if user_ids else []
+    else:
+        _listed, grouped = tokens_by_email(client, platform, directory, include_deleted=include_deleted)
+        directory.look_up([e for e in emails if e not in grouped])
+        tokens = [t for e in emails for t in grouped.get(e, []) if not policy_id or _uses_policy(t, policy_id)]
+    missing = [e for e in emails if e not in directory.users]
+    return tokens, missing

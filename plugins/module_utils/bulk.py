@@ -30,8 +30,6 @@ MAX_CHUNK = 1000  # contract C6
 DEFAULT_MARKER = "managed-by:applivery.mdm"
 USER_ITEM_KEYS = ("email", "display_name", "tags", "policy")
 CREATE_ROUNDS = 3  # bulk rounds: the first send and at most two resends of what is still missing
-# Below this many emails to look up, filtered GETs are cheaper than reading the whole user list.
-PER_EMAIL_LOOKUP_LIMIT = 50
 
 # Planned action (what the diff shows) -> outcome when it is applied.
 OUTCOMES = {"create": "created", "renew": "renewed", "recreate": "recreated", "update": "updated", "revoke": "revoked",
@@ -124,8 +122,7 @@ class BulkRun:
         self.entries = entries
         self.marker = params["marker_tag"]
         self.policy_ids = {}
-        self.users = {}          # email -> user id, for every user we know of
-        self.emails_by_id = {}   # user id -> email
+        self.directory = api.Directory(client)
         self.tokens = {}         # email -> [canonical tokens that are not DELETED]
         self.watermark = None    # newest createdAt seen by the first listing (server time)
         self.known_ids = set()
@@ -138,42 +135,16 @@ class BulkRun:
             self.policy_ids = api.resolve_policies(self.client, self.platform, self._all_policy_refs())
         except api.ResolutionError as error:
             raise InputError(str(error))
-        raw_tokens = list(self.client.paginate(self.client.org_path(self.platform.tokens_path),
-                                               params=self.platform.list_params()[0]))
-        canonical = [normalize_token(raw, self.platform) for raw in raw_tokens]
+        canonical, self.tokens = api.tokens_by_email(self.client, self.platform, self.directory)
         self.known_ids = set(t["id"] for t in canonical)
         self.watermark = max([t["created_at"] for t in canonical if t["created_at"]] or [None])
-        for token in canonical:
-            if token["user_email"] and token["user_id"]:
-                self.users[token["user_email"]] = token["user_id"]
-                self.emails_by_id[token["user_id"]] = token["user_email"]
-        if any(not t["user_email"] for t in canonical):
-            self._read_all_users()
-        for token in canonical:
-            email = token["user_email"] or self.emails_by_id.get(token["user_id"])
-            if email:
-                self.tokens.setdefault(email, []).append(token)
         if self.params["state"] == "present" and not self.params["create_users"]:
-            self._look_up_users([e for e in self.entries if e not in self.users])
+            self.directory.look_up([e for e in self.entries if e not in self.tokens])
 
     def _all_policy_refs(self):
         refs = policy_refs(self.params)
         refs.extend(own["policy"] for own in self.entries.values() if "policy" in own)
         return refs
-
-    def _read_all_users(self):
-        for user in self.client.paginate(self.client.org_path("mdm/users")):
-            email = api.normalize_email(user.get("email"))
-            self.users[email] = user.get("id")
-            self.emails_by_id[user.get("id")] = email
-
-    def _look_up_users(self, emails):
-        if len(emails) > PER_EMAIL_LOOKUP_LIMIT:
-            self._read_all_users()
-            return
-        for email, user in api.find_users(self.client, emails).items():
-            self.users[email] = user["id"]
-            self.emails_by_id[user["id"]] = email
 
     # ------------------------------------------------------------------ plan
     def plan(self):
@@ -185,7 +156,7 @@ class BulkRun:
             tokens = self.tokens.get(email, [])
             if not present:
                 decision = plan_absent(tokens, now=now)
-            elif not tokens and email not in self.users and not self.params["create_users"]:
+            elif not tokens and email not in self.directory.users and not self.params["create_users"]:
                 self.plan_items[email] = ("fail", None, "no MDM user has this email; create the user first, or set create_users: true")
                 continue
             else:
@@ -279,9 +250,9 @@ class BulkRun:
     def _settle_counted_failures(self, emails, missing):
         """Emails the API took without error but gave no token: create their user when allowed, else fail them."""
         if self.params["create_users"]:
-            self._look_up_users([e for e in emails if e not in self.users])
+            self.directory.look_up(emails)
         for email in emails:
-            if email in self.users or not self.params["create_users"]:
+            if email in self.directory.users or not self.params["create_users"]:
                 missing[email] = ("the bulk request counted this email as failed and no token appeared for it", True)
                 continue
             try:
@@ -289,8 +260,7 @@ class BulkRun:
             except ApiError as error:
                 missing[email] = (str(error), True)
                 continue
-            self.users[email] = user["id"]
-            self.emails_by_id[user["id"]] = email
+            self.directory.remember(email, user["id"])
 
     def _creation_outcome(self, email, decision, token, why):
         if token is None:
@@ -311,13 +281,11 @@ class BulkRun:
                 break
             if token["id"] not in self.known_ids and token["state"] == "PENDING":
                 new_tokens.append(token)
-        if any(not t["user_email"] and t["user_id"] not in self.emails_by_id for t in new_tokens):
-            self._read_all_users()  # users the bulk call created, on a platform whose tokens carry only the user id
+        self.directory.label(new_tokens)  # on AOSP, reads the users the bulk call created, once
         newest = {}
         for token in new_tokens:  # newest first
-            email = token["user_email"] or self.emails_by_id.get(token["user_id"])
-            if email in emails and email not in newest:
-                newest[email] = token
+            if token["user_email"] in emails and token["user_email"] not in newest:
+                newest[token["user_email"]] = token
         return newest
 
     # --------------------------------------------------------------- results

@@ -33,6 +33,9 @@ options:
     description:
       - Only tokens of the MDM users with these emails. Matching ignores case and surrounding spaces.
       - An email with no MDM user simply has no tokens; it is listed in RV(missing_users).
+      - For up to 10 emails, each person's tokens are read with the API's user filter. For more, the platform's tokens are
+        listed once and matched here, so the number of requests grows with the number of tokens divided by the
+        page size (100), not with the number of emails.
     type: list
     elements: str
   state:
@@ -190,13 +193,20 @@ missing_users:
   returned: when O(user_email) is set
   type: list
   elements: str
+by_email:
+  description:
+    - For each email in O(user_email), the person's current token on the platform (the newest pending, unexpired one
+      among the matching tokens), or null. Applied before O(query).
+  returned: when O(user_email) is set
+  type: dict
+  sample: {alice@example.com: {id: 64c0000000000000000000a1, state: PENDING}, dave@example.com: null}
 """
 
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.applivery.mdm.plugins.module_utils.api import find_users, list_tokens, normalize_email
+from ansible_collections.applivery.mdm.plugins.module_utils.api import list_tokens, normalize_email, tokens_of_emails
 from ansible_collections.applivery.mdm.plugins.module_utils.module import AppliveryModule
 from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES, TOKEN_STATES, get_platform
 from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effective_state
@@ -216,25 +226,21 @@ def list_matching_tokens(module):
     platform = get_platform(params["platform"])
     states = set(params["state"])
     result = {}
-    user_ids = None
     if params["user_email"] is not None:
-        emails = [normalize_email(e) for e in params["user_email"]]
-        users = find_users(module.client, emails)
-        user_ids = [user["id"] for user in users.values()]
-        result["missing_users"] = sorted(set(e for e in emails if e not in users))
-    tokens = []
-    if user_ids is None or user_ids:
-        tokens = list_tokens(module.client, platform, user_ids=user_ids, policy_id=params["policy"],
-                             include_deleted="DELETED" in states)
-    if user_ids:
-        email_of = dict((user["id"], email) for email, user in users.items())
-        for token in tokens:
-            token["user_email"] = token["user_email"] or email_of.get(token["user_id"])
+        tokens, result["missing_users"] = tokens_of_emails(module.client, platform, params["user_email"], policy_id=params["policy"],
+                                                           include_deleted="DELETED" in states)
+    else:
+        tokens = list_tokens(module.client, platform, policy_id=params["policy"], include_deleted="DELETED" in states)
     wanted_tags = set(params["tags"] or [])
     now = module.client.server_now()
     for token in tokens:
         token["state"] = effective_state(token, now)
     tokens = [t for t in tokens if t["state"] in states and wanted_tags.issubset(t["tags"])]
+    if params["user_email"] is not None:
+        result["by_email"] = dict((normalize_email(e), None) for e in params["user_email"])
+        for token in sorted(tokens, key=lambda t: (t.get("created_at") or "", t["id"] or "")):
+            if token["state"] == "PENDING" and token["user_email"] in result["by_email"]:
+                result["by_email"][token["user_email"]] = token  # the newest pending token wins
     if params["query"]:
         tokens = jmespath.search(params["query"], tokens)
         if not isinstance(tokens, list):
