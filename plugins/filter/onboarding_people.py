@@ -11,7 +11,7 @@ name: onboarding_people
 short_description: Merge people from a list, inventory groups and a CSV export into one list per platform
 version_added: 0.1.0
 author:
-  - applivery.mdm contributors
+  - applivery.mdm contributors (@applivery-mdm)
 description:
   - Collects the people to onboard from up to three sources, checks every email and platform, merges and de-duplicates
     them, and returns one list of O(applivery.mdm.enrollment_token_bulk#module:users) items per platform.
@@ -54,7 +54,7 @@ options:
     default: apple
   platform_settings:
     description:
-      - Settings per platform, as in the role's C(applivery_onboarding_platforms). Only their C(tags) are used here:
+      - Settings per platform, as in the role's C(applivery_onboarding_platforms). Only their C(tags) are used here;
         they are added to the tags of every person on that platform who has tags of their own.
     type: dict
     default: {}

@@ -11,7 +11,7 @@ name: onboarding_report
 short_description: Flatten registered enrollment_token_bulk runs into one report row per person and platform
 version_added: 0.1.0
 author:
-  - applivery.mdm contributors
+  - applivery.mdm contributors (@applivery-mdm)
 description:
   - Takes the C(results) of a looped, registered M(applivery.mdm.enrollment_token_bulk) task and returns one row per
     person and platform, sorted by platform then email, for the onboarding report files.

@@ -29,7 +29,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils.validation import TA
 MAX_CHUNK = 1000  # contract C6
 DEFAULT_MARKER = "managed-by:applivery.mdm"
 USER_ITEM_KEYS = ("email", "display_name", "tags", "policy")
-CREATE_ROUNDS = 3  # bulk rounds: the first send and at most two resends of what is still missing
+CREATE_ROUNDS = 3  # fewest bulk rounds: the first send and two resends of what is still missing (more with retries > 2)
 
 # Planned action (what the diff shows) -> outcome when it is applied.
 OUTCOMES = {"create": "created", "renew": "renewed", "recreate": "recreated", "update": "updated", "revoke": "revoked",
@@ -128,6 +128,7 @@ class BulkRun:
         self.known_ids = set()
         self.plan_items = {}     # email -> (action, Decision or None, reason)
         self.outcomes = {}       # email -> {"action", "token", "error"}
+        self.raced = {}          # email -> new tokens a concurrent run created too, revoked with revoke_duplicates
 
     # ------------------------------------------------------------------ read
     def read(self):
@@ -223,7 +224,7 @@ class BulkRun:
         # or (sentence, final). A final failure is never resent.
         missing = dict((e, None) for e in creating)
         found = {}
-        for dummy in range(CREATE_ROUNDS):
+        for dummy in range(max(CREATE_ROUNDS, self.client.retries + 1)):  # like enrollment._create, honour 'retries'
             sendable = set(e for e, why in missing.items() if why is None or not why[1])
             if not sendable:
                 break
@@ -266,13 +267,17 @@ class BulkRun:
         if token is None:
             return {"action": "failed", "token": None, "error": why[0] if why else "no token appeared for this email"}
         try:
-            self._revoke(decision.revoke)  # only now that the replacement exists
+            self._revoke(decision.revoke + self.raced.get(email, []))  # only now that the replacement exists
         except ApiError as error:
             return {"action": "failed", "token": _result_token(token), "error": str(error)}
         return {"action": OUTCOMES[PLAN_ACTIONS[decision.action]], "token": _result_token(token), "error": None}
 
     def _confirm(self, emails):
-        """``{email: newest new token}`` for the given emails, from tokens created since the first listing."""
+        """``{email: token}`` for the given emails, from tokens created since the first listing: the newest one.
+
+        Several new tokens for one email mean a concurrent run created one too. With revoke_duplicates the
+        oldest is kept instead, so that every run that sees them agrees on it, and the others are revoked.
+        """
         params = dict(self.platform.list_params()[0], sort="createdAt:desc")
         new_tokens = []
         for raw in self.client.paginate(self.client.org_path(self.platform.tokens_path), params=params):
@@ -282,11 +287,17 @@ class BulkRun:
             if token["id"] not in self.known_ids and token["state"] == "PENDING":
                 new_tokens.append(token)
         self.directory.label(new_tokens)  # on AOSP, reads the users the bulk call created, once
-        newest = {}
+        by_email = {}
         for token in new_tokens:  # newest first
-            if token["user_email"] in emails and token["user_email"] not in newest:
-                newest[token["user_email"]] = token
-        return newest
+            if token["user_email"] in emails:
+                by_email.setdefault(token["user_email"], []).append(token)
+        chosen = {}
+        for email, tokens in by_email.items():
+            chosen[email] = tokens[0]
+            if len(tokens) > 1 and self.params["revoke_duplicates"]:
+                chosen[email] = min(tokens, key=lambda t: (t["created_at"] or "", t["id"]))
+                self.raced[email] = [t for t in tokens if t is not chosen[email]]
+        return chosen
 
     # --------------------------------------------------------------- results
     def results(self, check_mode):

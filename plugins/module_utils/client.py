@@ -246,8 +246,7 @@ class AppliveryClient:
         query = dict(params or {}, limit=page_size)
         data = self.get(path, params=dict(query, page=1)) or {}
         page = 1
-        for item in data.get("items") or []:
-            yield item
+        yield from data.get("items") or []
         total = data.get("totalPages")
         if data.get("hasNextPage") and read_ahead > 1 and isinstance(total, int) and total > 2:
             with ThreadPoolExecutor(max_workers=read_ahead) as pool:
@@ -257,13 +256,11 @@ class AppliveryClient:
                         in_flight.append(pool.submit(self.get, path, dict(query, page=page + len(in_flight) + 1)))
                     data = in_flight.popleft().result() or {}
                     page += 1
-                    for item in data.get("items") or []:
-                        yield item
+                    yield from data.get("items") or []
         while data.get("hasNextPage"):  # pages beyond the first count (the list grew), or no read-ahead
             page = data.get("nextPage") or page + 1
             data = self.get(path, params=dict(query, page=page)) or {}
-            for item in data.get("items") or []:
-                yield item
+            yield from data.get("items") or []
 
 
 def _short(exc):

@@ -22,7 +22,7 @@ description:
     V(android), V(apple) and V(aosp), needs O(on_drift=recreate): a new token is created and the old one revoked."
   - Revoking is a soft delete. The token stays listed as V(DELETED) and can no longer enroll a device.
 author:
-  - applivery.mdm contributors
+  - applivery.mdm contributors (@applivery-mdm)
 extends_documentation_fragment:
   - applivery.mdm.connection
   - applivery.mdm.token_settings
@@ -31,7 +31,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Check mode makes the same decision and reports the same RV(changed), RV(action) and diff, with no write.
+      - Check mode makes the same decision and reports the same C(changed), RV(action) and diff, with no write.
   diff_mode:
     support: full
     details:

@@ -24,7 +24,7 @@ description:
   - Tokens this module creates carry O(marker_tag). With O(exclusive=true), pending tokens that carry the marker and belong
     to people not in O(users) are revoked; tokens made by hand or by other tools are never touched.
 author:
-  - applivery.mdm contributors
+  - applivery.mdm contributors (@applivery-mdm)
 extends_documentation_fragment:
   - applivery.mdm.connection
   - applivery.mdm.token_settings
@@ -33,7 +33,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Check mode returns the plan, the same RV(changed) a real run would report, and the diff, with no write.
+      - Check mode returns the plan, the same C(changed) a real run would report, and the diff, with no write.
   diff_mode:
     support: full
     details:
@@ -260,8 +260,8 @@ def reconcile(module):
         "duplicates": duplicates,
         "api_calls": {"get": module.client.reads, "write": module.client.writes},
         "diff": {"prepared": diff_text(by_action, platform.name)},
-        "msg": "%s: %d people%s%s" % (platform.name, summary["total"], ": " + counts if counts else "",
-                                       " (check mode: nothing was written)" if module.check_mode else ""),
+        "msg": "%s: %d people%s%s" % (
+            platform.name, summary["total"], ": " + counts if counts else "", " (check mode: nothing was written)" if module.check_mode else ""),
     }
     if summary["failed"] and module.params["fail_on_error"]:
         failed = [r["email"] for r in results if r["action"] == "failed"]

@@ -16,7 +16,7 @@ description:
   - Every token is returned in one canonical shape, whatever the platform calls its fields.
   - Filters narrow the list by user email, state, tags and policy. An optional JMESPath O(query) shapes the result.
 author:
-  - applivery.mdm contributors
+  - applivery.mdm contributors (@applivery-mdm)
 extends_documentation_fragment:
   - applivery.mdm.connection
   - applivery.mdm.attributes

@@ -18,7 +18,6 @@ from __future__ import absolute_import, division, print_function
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
