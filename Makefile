@@ -29,7 +29,10 @@ VENV := $(CURDIR)/.venv
 VENV_221 := $(CURDIR)/.venv-221
 VENV_216 := $(CURDIR)/.venv-216
 PY_219 := 3.11
-PY_221 := 3.12
+# ansible-core 2.21 needs Python >= 3.12: take 3.12, else 3.13
+ifndef PY_221
+PY_221 := $(firstword $(shell $(CI)/find_python.sh --list 3.12 3.13) 3.12)
+endif
 PY_216 := 3.11
 # sanity compile/import also runs on each of these that exists here
 SANITY_PYTHONS ?= 3.8 3.9 3.10 3.11 3.12 3.13
