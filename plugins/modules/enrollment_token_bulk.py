@@ -18,7 +18,10 @@ description:
     duplicates included. This module reads the platform's tokens first, plans one action per email, sends each email at most
     once per round in chunks of O(chunk_size), then lists again so that every email ends with its real outcome and token.
   - A bulk request that errors or times out is never resent blindly. The module lists the tokens first and resends only the
-    emails that still lack one, at most twice.
+    emails that still lack one, up to O(retries) times (at least twice).
+  - When a run started at the same time creates tokens for the same people, both runs see each other's new tokens when they
+    list again. With O(revoke_duplicates=true) every such run keeps the oldest new token and revokes the others, so both
+    agree on one token per person. See C(docs/concurrency.md) in the collection.
   - A re-run with nothing new makes no write. The number of reads grows with the number of tokens divided by the API's
     page size (100), not with the number of emails.
   - Tokens this module creates carry O(marker_tag). With O(exclusive=true), pending tokens that carry the marker and belong
