@@ -46,9 +46,9 @@ STEP_TIMEOUT ?= 1800
 TEST_STEPS := setup \
 	sanity-2.19 sanity-2.19-pythons sanity-2.21 \
 	units-2.19 units-2.21 \
-	emulator-tests \
+	emulator-tests reliability-tests \
 	integration-2.21 integration-2.16 \
-	ansible-lint docs-lint galaxy-importer ee-builder changelog-lint
+	ansible-lint docs-lint docsite galaxy-importer ee-builder changelog-lint
 
 RUN_STEPS := $(HOST_PYTHON) $(CI)/run_checks.py --make "$(MAKE)" --timeout $(STEP_TIMEOUT)
 # ansible-test must see real interpreters, not pyenv shims
@@ -56,7 +56,7 @@ ANSIBLE_TEST_PATH = $(shell $(CI)/find_python.sh --dirs $(SANITY_PYTHONS)):$(PAT
 ANSIBLE_TEST_OPTS := --color no
 SKIP := 77
 
-.PHONY: help test demo bench sanity units integration lint docs clean clean-all \
+.PHONY: help test demo bench sanity units integration lint docs test-reliability clean clean-all \
 	setup setup-venv setup-venv-221 setup-venv-216 get-pip-shims stage \
 	$(TEST_STEPS)
 
@@ -64,7 +64,8 @@ help:
 	@echo "make demo         run $(DEMO_PLAYBOOK) against a local Applivery API emulator"
 	@echo "make test         the whole quality gate: $(TEST_STEPS)"
 	@echo "make sanity | units | integration | lint | docs   parts of it"
-	@echo "make bench        tests/perf benchmarks (not part of make test)"
+	@echo "make bench        tests/perf benchmarks (not part of make test; BENCH_ARGS=... passes options)"
+	@echo "make test-reliability   every tests/reliability test, the slow ones too"
 	@echo "make clean        remove build/ and test output; clean-all also removes the venvs"
 
 ## ---------------------------------------------------------------- entry points
@@ -76,7 +77,11 @@ sanity:
 	@$(RUN_STEPS) setup sanity-2.19 sanity-2.19-pythons sanity-2.21
 
 units:
-	@$(RUN_STEPS) setup units-2.19 units-2.21 emulator-tests
+	@$(RUN_STEPS) setup units-2.19 units-2.21 emulator-tests reliability-tests
+
+# every reliability test, the slow ones too
+test-reliability: setup-venv stage
+	PATH="$(VENV)/bin:$$PATH" PYTHONPATH=tests $(VENV)/bin/python -m pytest -p no:cacheprovider tests/reliability
 
 integration:
 	@$(RUN_STEPS) setup integration-2.21 integration-2.16
@@ -85,7 +90,7 @@ lint:
 	@$(RUN_STEPS) setup ansible-lint docs-lint changelog-lint
 
 docs:
-	@$(RUN_STEPS) setup docs-lint
+	@$(RUN_STEPS) setup docs-lint docsite
 
 demo: setup-venv stage
 	@$(HOST_PYTHON) $(CI)/with_emulator.py --python $(VENV)/bin/python -- \
@@ -98,7 +103,8 @@ bench: setup-venv stage
 	if [ $${#benches[@]} -eq 0 ]; then echo "bench: no tests/perf/*.py yet"; exit 0; fi; \
 	rc=0; for b in "$${benches[@]}"; do \
 		echo "=== $$b"; \
-		PYTHONPATH=tests ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) $(VENV)/bin/python $$b || rc=1; \
+		PATH="$(VENV)/bin:$$PATH" PYTHONPATH=tests ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) \
+			$(VENV)/bin/python $$b $(BENCH_ARGS) || rc=1; \
 	done; exit $$rc
 
 clean:
@@ -126,7 +132,7 @@ get-pip-shims:
 	@$(CI)/install_get_pip_shims.sh $(VENV) $(VENV_221) $(VENV_216)
 
 stage:
-	@$(CI)/stage.sh $(STAGE)
+	@$(HOST_PYTHON) $(CI)/stage.py $(STAGE)
 
 ## ---------------------------------------------------------------- steps of make test
 
@@ -156,6 +162,13 @@ emulator-tests:
 	@if [ ! -d tests/emulator/tests ]; then echo "skipped: tests/emulator/tests does not exist yet"; exit $(SKIP); fi
 	PYTHONPATH=tests $(VENV)/bin/python -m pytest -p no:cacheprovider tests/emulator/tests
 
+# fault-injection and concurrency tests against the staged collection; the ones
+# marked slow are left to `make test-reliability`
+reliability-tests: stage
+	@if [ ! -d tests/reliability ]; then echo "skipped: tests/reliability does not exist yet"; exit $(SKIP); fi
+	PATH="$(VENV)/bin:$$PATH" PYTHONPATH=tests $(VENV)/bin/python -m pytest -p no:cacheprovider \
+		-m "not slow" tests/reliability
+
 # one emulator per run, reset before ansible-test starts; ansible-test runs targets one at a time
 define run_integration
 	@if [ -z "$$(find tests/integration/targets -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" ]; then \
@@ -182,6 +195,13 @@ ansible-lint: stage
 docs-lint: stage
 	cd $(STAGE) && PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) \
 		$(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs .
+
+# the HTML docsite, built offline with antsibull-docs + Sphinx (warnings are errors)
+docsite: stage
+	@if [ ! -f tests/docs/build_docsite.py ]; then echo "skipped: tests/docs/build_docsite.py does not exist yet"; exit $(SKIP); fi
+	rm -rf $(BUILD_DIR)/docsite
+	$(VENV)/bin/python tests/docs/build_docsite.py --collections-path $(COLLECTIONS_DIR) \
+		--dest $(BUILD_DIR)/docsite --bin $(VENV)/bin
 
 galaxy-importer: stage
 	rm -rf $(BUILD_DIR)/dist && mkdir -p $(BUILD_DIR)/dist

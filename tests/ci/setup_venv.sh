@@ -7,7 +7,9 @@
 # requirements file ("requirements.txt"); requirement files that do not exist
 # (yet) are skipped. A stamp file inside the venv records a hash of the Python
 # version, the specs and the contents of the requirement files: when nothing
-# changed, the venv is left alone (warm runs take well under a second).
+# changed, the venv is left alone (warm runs take well under a second); when
+# they changed, the venv is updated in place with pip; a venv of another Python
+# version (or a broken one) is rebuilt from scratch.
 set -euo pipefail
 
 venv=$1; pyver=$2; shift 2
@@ -42,9 +44,16 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$venv/bin/python" -c '
     exit 0
 fi
 
-echo "setup_venv: building $venv with $python ($*)"
-rm -rf "$venv"
-"$python" -m venv "$venv"
+current=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)
+if [ "$current" = "$pyver" ]; then
+    # requirements changed: update in place (quicker, and leaves the venv usable meanwhile)
+    echo "setup_venv: updating $venv ($*)"
+    rm -f "$stamp"
+else
+    echo "setup_venv: building $venv with $python ($*)"
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+fi
 if ! "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off \
         "${pip_args[@]}" >"$log" 2>&1; then
     echo "setup_venv: pip install failed for $venv; last lines of $log:" >&2
