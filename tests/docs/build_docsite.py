@@ -9,7 +9,8 @@
 collection); the site is built into ``DEST/html`` from sources generated in ``DEST/site``.
 
 1. ``antsibull-docs sphinx-init --use-current`` writes the Sphinx project (conf.py,
-   antsibull-docs.cfg); the site's front page is tests/docs/site_index.rst.
+   antsibull-docs.cfg). The site's front page is tests/docs/site_index.rst, with a link to every
+   extra doc (docs/docsite/extra-docs.yml, in its order) and every module, filter and role filled in.
 2. conf.py gets an offline intersphinx setup: the only external references antsibull-docs
    generates point into the Ansible documentation, and ``ansible_devel.inv`` (written here)
    resolves exactly those labels to their docs.ansible.com pages, so the build never needs the
@@ -34,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+import re
 import zlib
 
 import yaml
@@ -41,6 +43,7 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION = 'applivery.mdm'
 ANSIBLE_DOCS = 'https://docs.ansible.com/projects/ansible/devel/'
+LABEL_RE = re.compile(r'^\.\. _([^:]+):\s*$')
 
 # Labels of the Ansible documentation that generated pages refer to: label -> (page#anchor, title).
 ANSIBLE_LABELS = {
@@ -94,6 +97,57 @@ def write_inventory(path):
         handle.write(zlib.compress(('\n'.join(lines) + '\n').encode('utf-8')))
 
 
+def extra_docs(collection_root):
+    """``[(section title, [(label, title), ...]), ...]`` from docs/docsite/extra-docs.yml and the RST files."""
+    index = os.path.join(collection_root, 'docs', 'docsite', 'extra-docs.yml')
+    if not os.path.exists(index):
+        return []
+    with open(index) as handle:
+        sections = (yaml.safe_load(handle) or {}).get('sections') or []
+    result = []
+    for section in sections:
+        docs = []
+        for ref in section.get('toctree') or []:
+            ref = ref['ref'] if isinstance(ref, dict) else ref
+            with open(os.path.join(collection_root, 'docs', 'docsite', 'rst', ref + '.rst')) as handle:
+                lines = handle.read().splitlines()
+            labels = [m.group(1) for m in (LABEL_RE.match(line) for line in lines) if m]
+            titles = [lines[i] for i in range(len(lines) - 1)
+                      if lines[i].strip() and set(lines[i + 1]) == set('=') and len(lines[i + 1]) >= len(lines[i].strip())]
+            if not labels or not titles:
+                raise SystemExit('build_docsite: %s.rst needs a label and a title' % ref)
+            docs.append((labels[0], titles[0].strip()))
+        result.append((section.get('title') or '', docs))
+    return result
+
+
+def plugins(collection_root):
+    """``[(kind label, [FQCN#type, ...]), ...]`` of the collection's modules, filters and roles."""
+    found = []
+    for label, folder, kind in (('Modules', 'modules', 'module'), ('Filters', 'filter', 'filter')):
+        names = sorted(os.path.splitext(os.path.basename(p))[0]
+                       for p in glob.glob(os.path.join(collection_root, 'plugins', folder, '*.py')))
+        found.append((label, ['%s.%s#%s' % (COLLECTION, n, kind) for n in names if n != '__init__']))
+    roles = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
+                   for p in glob.glob(os.path.join(collection_root, 'roles', '*', 'meta', 'argument_specs.yml')))
+    found.append(('Roles', ['%s.%s#role' % (COLLECTION, n) for n in roles]))
+    return [(label, names) for label, names in found if names]
+
+
+def front_page(collection_root, path):
+    """Write the site's index.rst from tests/docs/site_index.rst."""
+    with open(os.path.join(HERE, 'site_index.rst')) as handle:
+        text = handle.read()
+    docs = []
+    for dummy, entries in extra_docs(collection_root):
+        for label, title in entries:
+            docs.append('* :ref:`%s <%s>`' % (title.replace('<', r'\<'), label))
+    refs = ['* %s: %s' % (label, ', '.join(':ansplugin:`%s`' % n for n in names)) for label, names in plugins(collection_root)]
+    text = text.replace('@EXTRA_DOCS@', '\n'.join(docs)).replace('@PLUGINS@', '\n'.join(refs))
+    with open(path, 'w') as handle:
+        handle.write(text)
+
+
 def expected_pages(collection_root):
     """HTML pages (relative to the site root) the collection's content must produce."""
     base = 'collections/applivery/mdm/'
@@ -143,8 +197,10 @@ def main():
     env.pop('ANSIBLE_COLLECTIONS_PATHS', None)
     antsibull = os.path.join(args.bin, 'antsibull-docs')
 
+    front = os.path.join(dest, 'index.rst')
+    front_page(collection_root, front)
     run([antsibull, 'sphinx-init', '--use-current', '--fail-on-error', '--dest-dir', site,
-         '--index-rst-source', os.path.join(HERE, 'site_index.rst'),
+         '--index-rst-source', front,
          '--project', 'applivery.mdm', '--copyright', 'applivery.mdm contributors, GPL-3.0-or-later',
          '--title', 'applivery.mdm collection documentation', '--html-short-title', 'applivery.mdm',
          COLLECTION], env=env)

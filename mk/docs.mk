@@ -1,0 +1,55 @@
+# Documentation site, live-tenant test mode and release check of applivery.mdm.
+# Included by the Makefile (every mk/*.mk is); on its own: make -f Makefile -f mk/docs.mk <target>
+#
+#   make docs-site       build the HTML site (tests/docs/build_docsite.py: antsibull-docs + Sphinx, offline) into
+#                        build/docsite/html, render it in headless Chromium and check it (step of make test);
+#                        `make docs` (Makefile) builds the same site without the browser check
+#   make test-live       probes and live-safe tests against a real tenant (APPLIVERY_* env vars), else "skipped"
+#   make live-dry-run    test-live's runner against a local emulator as if it were a tenant (step of make test)
+#   make release-check   build the tarball, galaxy-importer, install it into a fresh venv and use it (step of make test)
+
+EXTRA_TEST_STEPS += docs-site release-check live-dry-run
+
+DOCS_OUT := $(BUILD_DIR)/docsite
+DOCS_REQS := tests/requirements-docs.txt
+RELEASE_OUT := $(BUILD_DIR)/release
+LIVE_OUT := $(BUILD_DIR)/live
+LIVE_COLLECTIONS := $(LIVE_OUT)/collections
+# Debian packages of the browser the docs check drives
+DOCS_BROWSER_PACKAGES := chromium chromium-driver
+
+.PHONY: docs-venv docs-browser docs-site test-live live-dry-run live-stage release-check
+
+# The docs tools on top of .venv; a stamp in the venv remembers the requirements' hash, and
+# disappears with the venv when setup-venv rebuilds it.
+docs-venv: setup-venv
+	@want=$$(sha256sum $(DOCS_REQS) | cut -d' ' -f1); \
+	if [ "$$(cat $(VENV)/.docs-stamp 2>/dev/null)" = "$$want" ]; then \
+		echo "docs-venv: $(DOCS_REQS) already installed in $(VENV)"; \
+	else \
+		mkdir -p $(LOG_DIR); echo "docs-venv: installing $(DOCS_REQS) into $(VENV)"; \
+		if ! $(VENV)/bin/python -m pip install --disable-pip-version-check --progress-bar off \
+				-r $(DOCS_REQS) >$(LOG_DIR)/pip-docs.log 2>&1; then \
+			grep -v "is ignored: it is neither a file nor a directory" $(LOG_DIR)/pip-docs.log | tail -30; exit 1; fi; \
+		echo "$$want" >$(VENV)/.docs-stamp; \
+	fi
+
+docs-browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "docs-browser: $$(/usr/bin/chromium --version 2>/dev/null | head -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		mkdir -p $(LOG_DIR); echo "docs-browser: apt-get install $(DOCS_BROWSER_PACKAGES)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(DOCS_BROWSER_PACKAGES); } >$(LOG_DIR)/apt-docs-browser.log 2>&1 \
+			|| { tail -20 $(LOG_DIR)/apt-docs-browser.log; exit 1; }; \
+	else \
+		echo "docs-browser: /usr/bin/chromium and /usr/bin/chromedriver are missing; install the Debian packages" \
+			"$(DOCS_BROWSER_PACKAGES) (needs root)"; exit 1; \
+	fi
+
+docs-site: stage docs-venv docs-browser
+	rm -rf $(DOCS_OUT)
+	$(VENV)/bin/python tests/docs/build_docsite.py --collections-path $(COLLECTIONS_DIR) --dest $(DOCS_OUT) --bin $(VENV)/bin
+	DOCSITE_HTML=$(DOCS_OUT)/html DOCSITE_SCREENSHOTS=$(DOCS_OUT)/screenshots \
+		$(VENV)/bin/python -m pytest -p no:cacheprovider -v -s tests/docs
+	@ls -l $(DOCS_OUT)/screenshots
