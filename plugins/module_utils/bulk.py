@@ -280,11 +280,13 @@ class BulkRun:
         """
         params = dict(self.platform.list_params()[0], sort="createdAt:desc")
         new_tokens = []
+        seen = set()  # a page can repeat tokens of the one before when a concurrent run adds tokens meanwhile
         for raw in self.client.paginate(self.client.org_path(self.platform.tokens_path), params=params):
             token = normalize_token(raw, self.platform)
             if self.watermark and token["created_at"] and token["created_at"] < self.watermark:
                 break
-            if token["id"] not in self.known_ids and token["state"] == "PENDING":
+            if token["id"] not in self.known_ids and token["id"] not in seen and token["state"] == "PENDING":
+                seen.add(token["id"])
                 new_tokens.append(token)
         self.directory.label(new_tokens)  # on AOSP, reads the users the bulk call created, once
         by_email = {}
@@ -296,7 +298,7 @@ class BulkRun:
             chosen[email] = tokens[0]
             if len(tokens) > 1 and self.params["revoke_duplicates"]:
                 chosen[email] = min(tokens, key=lambda t: (t["created_at"] or "", t["id"]))
-                self.raced[email] = [t for t in tokens if t is not chosen[email]]
+                self.raced[email] = [t for t in tokens if t["id"] != chosen[email]["id"]]
         return chosen
 
     # --------------------------------------------------------------- results

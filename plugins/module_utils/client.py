@@ -57,7 +57,7 @@ ERROR_HINTS = {
     4001: "check 'api_token'",
     4002: "set 'api_token' or the APPLIVERY_API_TOKEN environment variable",
     4004: "check 'api_token': the API does not know this token (revoked, or for another environment)",
-    4010: "the service account's role cannot do this; use an Admin or Developer service-account token",
+    4010: "check 'api_token': its service account's role cannot do this (a Viewer can only read); use an Admin or Developer service-account token",
     4029: "the API is rate limiting this token; raise 'retries' or run with fewer parallel jobs",
     5017: "a limit was exceeded: the organization's token quota, or more than 1000 emails in one bulk request",
     5048: "the MDM user already exists",
