@@ -39,6 +39,7 @@ def base_env(extra=None):
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_RETRY_FILES_ENABLED": "false",
         "ANSIBLE_DEPRECATION_WARNINGS": "false",
+        "ANSIBLE_PIPELINING": "true",
         "PATH": BIN_DIR + os.pathsep + os.environ.get("PATH", ""),
     })
     env.update(extra or {})
