@@ -18,7 +18,7 @@ LIVE_COLLECTIONS := $(LIVE_OUT)/collections
 # Debian packages of the browser the docs check drives
 DOCS_BROWSER_PACKAGES := chromium chromium-driver
 
-.PHONY: docs-venv docs-browser docs-site test-live live-dry-run live-stage release-check
+.PHONY: docs-venv docs-browser docs-site test-live live-dry-run release-check changelog-release
 
 # The docs tools on top of .venv; a stamp in the venv remembers the requirements' hash, and
 # disappears with the venv when setup-venv rebuilds it.
@@ -53,3 +53,16 @@ docs-site: stage docs-venv docs-browser
 	DOCSITE_HTML=$(DOCS_OUT)/html DOCSITE_SCREENSHOTS=$(DOCS_OUT)/screenshots \
 		$(VENV)/bin/python -m pytest -p no:cacheprovider -v -s tests/docs
 	@ls -l $(DOCS_OUT)/screenshots
+
+# The release artifact, as a user gets it: build, galaxy-importer (0 errors, 0 warnings), install into a
+# fresh venv with plain ansible-galaxy, ansible-doc and the demo playbook from the installed copy,
+# changelog lint and a release entry for galaxy.yml's version (tests/docs/release_check.py).
+release-check: setup-venv stage
+	$(VENV)/bin/python tests/docs/release_check.py --stage $(STAGE) --out $(RELEASE_OUT) --tools-venv $(VENV) \
+		--python "$$($(CI)/find_python.sh $(PY_219))" --ansible-core $(ANSIBLE_CORE_219) \
+		--emulator-python $(VENV)/bin/python --host-python $(HOST_PYTHON)
+
+# Write the release entry of galaxy.yml's version from every fragment (kept, not deleted) into
+# changelogs/changelog.yaml and CHANGELOG.rst; run it after adding or editing a fragment.
+changelog-release: setup-venv stage
+	$(VENV)/bin/python tests/docs/release_check.py --update-changelog --stage $(STAGE) --tools-venv $(VENV)
