@@ -233,6 +233,7 @@ class BulkRun:
                 for start in range(0, len(todo), self.params["chunk_size"]):
                     self._send_chunk(json.loads(key), todo[start:start + self.params["chunk_size"]], missing)
             found.update(self._confirm(set(missing)))
+            found.update(self._look_again([e for e, why in missing.items() if e not in found and (why is None or not why[1])]))
             for email in found:
                 missing.pop(email, None)
             self._settle_counted_failures([e for e, why in missing.items() if why is None], missing)
@@ -289,8 +290,28 @@ class BulkRun:
                 seen.add(token["id"])
                 new_tokens.append(token)
         self.directory.label(new_tokens)  # on AOSP, reads the users the bulk call created, once
+        return self._choose(new_tokens, emails)
+
+    def _look_again(self, emails):
+        """A second look for emails the listing showed no new token for, before they are resent or failed.
+
+        Offset paging skips tokens when a concurrent run revokes some while the listing is read. A few
+        emails are looked up per person (a list that fits one page); many, with one more listing.
+        """
+        if not emails:
+            return {}
+        if len(emails) > api.PER_EMAIL_LOOKUP_LIMIT or not self.platform.user_filter:
+            return self._confirm(set(emails))
+        self.directory.look_up(emails)
+        ids = [self.directory.users[e] for e in emails if e in self.directory.users]
+        tokens = api.list_tokens(self.client, self.platform, user_ids=ids) if ids else []
+        tokens = [t for t in tokens if t["id"] not in self.known_ids and t["state"] == "PENDING"]
+        return self._choose(self.directory.label(tokens), set(emails))
+
+    def _choose(self, new_tokens, emails):
+        """``{email: token}`` among new PENDING tokens (see _confirm)."""
         by_email = {}
-        for token in new_tokens:  # newest first
+        for token in sorted(new_tokens, key=lambda t: (t["created_at"] or "", t["id"]), reverse=True):  # newest first
             if token["user_email"] in emails:
                 by_email.setdefault(token["user_email"], []).append(token)
         chosen = {}

@@ -86,9 +86,16 @@ class PlaybookRun:
         return self.stdout + "\n" + self.stderr
 
     def describe(self):
-        """Enough of the run to understand a failed assertion."""
-        return "rc=%s elapsed=%.1fs\n--- stdout (tail)\n%s\n--- stderr (tail)\n%s" % (
-            self.rc, self.elapsed, self.stdout[-4000:], self.stderr[-2000:])
+        """Enough of the run to understand a failed assertion (messages and failed people, not the whole output)."""
+        lines = ["rc=%s elapsed=%.1fs" % (self.rc, self.elapsed)]
+        for index, result in enumerate(self.results):
+            if not result:
+                continue
+            lines.append("task %d: %s | %s" % (index, str(result.get("msg"))[:1500], result.get("summary")))
+            failed = [r for r in result.get("results") or [] if isinstance(r, dict) and r.get("action") == "failed"]
+            lines.extend("  failed %s: %s" % (r.get("email"), r.get("error")) for r in failed[:10])
+        lines.append("--- stdout (tail)\n%s\n--- stderr (tail)\n%s" % (self.stdout[-1500:], self.stderr[-1500:]))
+        return "\n".join(lines)
 
 
 def build_playbook(tasks, play_vars=None, hosts="localhost", roles=None):
