@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: applivery.mdm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``make live-dry-run``: run make test-live's runner against a local API emulator as if it were a tenant.
+
+    PYTHONPATH=tests dry_run.py --collections-path DIR --stage DIR --ansible-bin DIR --out DIR
+
+1. without the APPLIVERY_* variables the runner must print "skipped" and exit 0;
+2. an emulator is started (tests/emulator, seed org ``acme``) and the runner gets only what a live
+   run gets: APPLIVERY_API_URL, APPLIVERY_API_TOKEN, APPLIVERY_ORGANIZATION, APPLIVERY_LIVE_POLICY
+   ("Corporate Standard", on every platform), APPLIVERY_LIVE_EMAIL_DOMAIN, the Viewer token and
+   APPLIVERY_LIVE_BULK_LIMIT=1. It never sees the emulator's control API;
+3. the runner must exit 0, every checkable probe (C1-C9, C12-C14) must print "confirmed" with no part
+   skipped, C10 and C11 "not checkable live", and the playbook must pass;
+4. through the control API: every token created during the run is DELETED, and no user is left
+   beyond the seeded ones (so no ``amdm-`` user either).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+from emulator.harness import ADMIN_TOKEN, VIEWER_TOKEN, EmulatorProcess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ORGANIZATION = 'acme'
+PLATFORMS = ('android', 'apple', 'windows', 'aosp')
+CHECKABLE = ('C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C12', 'C13', 'C14')
+NOT_CHECKABLE = ('C10', 'C11')
+
+
+def say(message):
+    print('live-dry-run: %s' % message, flush=True)
+
+
+def base_env():
+    return dict((k, v) for k, v in os.environ.items() if not k.startswith('APPLIVERY_'))
+
+
+def runner(args, env, report):
+    command = [sys.executable, os.path.join(HERE, 'run_live.py'), '--collections-path', args.collections_path,
+               '--stage', args.stage, '--ansible-bin', args.ansible_bin, '--report', report]
+    result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    print(result.stdout, end='', flush=True)
+    return result.returncode, result.stdout
+
+
+def snapshot(control):
+    tokens = {}
+    for platform in PLATFORMS:
+        for token in control.state_tokens(ORGANIZATION, platform):
+            tokens[token['id']] = (platform, token.get('state') or token.get('status'), (token.get('mdmUser') or {}).get('email'))
+    users = dict((u['id'], u['email']) for u in control.state_users(ORGANIZATION))
+    return tokens, users
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
+    parser.add_argument('--collections-path', required=True)
+    parser.add_argument('--stage', required=True)
+    parser.add_argument('--ansible-bin', required=True)
+    parser.add_argument('--out', required=True)
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    failures = []
+
+    def check(ok, text):
+        say('%s %s' % ('PASS' if ok else 'FAIL', text))
+        if not ok:
+            failures.append(text)
+
+    # 1. no tenant configured
+    status, output = runner(args, base_env(), os.path.join(args.out, 'report-unconfigured.json'))
+    check(status == 0 and 'test-live: skipped: no live tenant configured' in output, 'without APPLIVERY_* the runner says skipped and exits 0')
+
+    # 2. the emulator as a tenant
+    started = time.monotonic()
+    with EmulatorProcess() as emulator:
+        control = emulator.control
+        tokens_before, users_before = snapshot(control)
+        env = dict(base_env(), APPLIVERY_API_URL=emulator.url, APPLIVERY_API_TOKEN=ADMIN_TOKEN, APPLIVERY_ORGANIZATION=ORGANIZATION,
+                   APPLIVERY_LIVE_POLICY='Corporate Standard', APPLIVERY_LIVE_EMAIL_DOMAIN='live-dry-run.example',
+                   APPLIVERY_LIVE_VIEWER_TOKEN=VIEWER_TOKEN, APPLIVERY_LIVE_BULK_LIMIT='1')
+        report_path = os.path.join(args.out, 'report.json')
+        status, output = runner(args, env, report_path)
+        check(status == 0, 'the runner exits 0 against the emulator (exit %s)' % status)
+        with open(report_path) as handle:
+            report = json.load(handle)
+
+        # 3. probes, playbook
+        verdicts = dict((p['contract'], p) for p in report.get('probes') or [])
+        for contract in CHECKABLE:
+            probe = verdicts.get(contract) or {}
+            statuses = [part['status'] for part in probe.get('parts') or []]
+            line = re.search(r'^test-live: probe %s\s+%s\s+confirmed \(\d+ checks\)$' % (contract, probe.get('probe')), output, re.M)
+            check(probe.get('verdict') == 'confirmed' and statuses and set(statuses) == set(['confirmed']) and line is not None,
+                  '%s %s: confirmed, %d checks%s' % (contract, probe.get('probe'), len(statuses),
+                                                     '' if probe.get('verdict') == 'confirmed' else ' - ' + json.dumps(probe.get('parts'))))
+        for contract in NOT_CHECKABLE:
+            check((verdicts.get(contract) or {}).get('verdict') == 'not checkable live', '%s: not checkable live' % contract)
+        check(bool(report.get('playbook') and report['playbook']['passed']), 'the playbook passed on every platform: %s'
+              % (report.get('playbook') or {}).get('recap'))
+        check(report.get('platforms') == list(PLATFORMS), 'all four platforms were exercised')
+
+        # 4. cleanup, seen from the emulator's side
+        tokens_after, users_after = snapshot(control)
+        created = dict((i, t) for i, t in tokens_after.items() if i not in tokens_before)
+        alive = ['%s %s %s (%s)' % (t[0], i, t[1], t[2]) for i, t in sorted(created.items()) if t[1] != 'DELETED']
+        changed = ['%s %s -> %s' % (tokens_before[i][0], i, tokens_after.get(i)) for i in tokens_before if tokens_after.get(i) != tokens_before[i]]
+        check(len(created) > 0 and not alive, '%d tokens created during the run, all DELETED%s' % (len(created), (': alive ' + ', '.join(alive[:10])) if alive else ''))
+        check(not changed, 'the seeded tokens are untouched%s' % (': ' + ', '.join(changed[:10]) if changed else ''))
+        extra_users = sorted(e for i, e in users_after.items() if i not in users_before)
+        run_users = sorted(e for e in users_after.values() if e.startswith('amdm-'))
+        check(not extra_users and not run_users and users_after == users_before,
+              'no user left beyond the seed (%d seeded, %d now)%s' % (len(users_before), len(users_after),
+                                                                     ': ' + ', '.join((extra_users + run_users)[:10]) if extra_users or run_users else ''))
+        check(report.get('cleanup', {}).get('users_removed', 0) > 0, 'the runner removed its %s run users'
+              % report.get('cleanup', {}).get('users_removed'))
+
+    say('%s in %.0f s' % ('all checks passed' if not failures else '%d check(s) FAILED' % len(failures), time.monotonic() - started))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
