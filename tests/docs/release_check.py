@@ -220,8 +220,8 @@ def use_installed(checker, args, venv, collections, workdir, version):
                   status == 0 and re.search(r'localhost\s+: ok=\d+\s+changed=0\s+unreachable=0\s+failed=0', out) is not None
                   and sorted(counts) == sorted(PLATFORMS) and all(int(n) > 0 for n in counts.values())
                   and len(seeded) == len(SEEDED_TOKENS) and '[WARNING]' not in out + err,
-                  'token counts %s, %d of %d seeded tokens seen%s' % (counts, len(seeded), len(SEEDED_TOKENS),
-                                                                     '' if status == 0 else '\n' + tail(out + err)))
+                  'token counts %s, %d of %d seeded tokens seen%s'
+                  % (counts, len(seeded), len(SEEDED_TOKENS), '' if status == 0 else '\n' + tail(out + err)))
 
 
 def changelog(checker, args, version, tarball):
@@ -338,9 +338,9 @@ def main():
             shutil.rmtree(workdir, ignore_errors=True)
     changelog(checker, args, version, tarball)
 
-    print('release-check: %s in %.0f s%s' % ('all checks passed' if not checker.failures else
-                                              '%d check(s) FAILED' % len(checker.failures), time.monotonic() - started,
-                                              ''.join('\n  - %s' % f for f in checker.failures)), flush=True)
+    outcome = '%d check(s) FAILED' % len(checker.failures) if checker.failures else 'all checks passed'
+    print('release-check: %s in %.0f s%s' % (outcome, time.monotonic() - started, ''.join('\n  - %s' % f for f in checker.failures)),
+          flush=True)
     return 1 if checker.failures else 0
 
 

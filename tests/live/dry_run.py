@@ -115,13 +115,14 @@ def main():
         created = dict((i, t) for i, t in tokens_after.items() if i not in tokens_before)
         alive = ['%s %s %s (%s)' % (t[0], i, t[1], t[2]) for i, t in sorted(created.items()) if t[1] != 'DELETED']
         changed = ['%s %s -> %s' % (tokens_before[i][0], i, tokens_after.get(i)) for i in tokens_before if tokens_after.get(i) != tokens_before[i]]
-        check(len(created) > 0 and not alive, '%d tokens created during the run, all DELETED%s' % (len(created), (': alive ' + ', '.join(alive[:10])) if alive else ''))
+        check(len(created) > 0 and not alive,
+              '%d tokens created during the run, all DELETED%s' % (len(created), (': alive ' + ', '.join(alive[:10])) if alive else ''))
         check(not changed, 'the seeded tokens are untouched%s' % (': ' + ', '.join(changed[:10]) if changed else ''))
         extra_users = sorted(e for i, e in users_after.items() if i not in users_before)
         run_users = sorted(e for e in users_after.values() if e.startswith('amdm-'))
+        leftover = ': ' + ', '.join((extra_users + run_users)[:10]) if extra_users or run_users else ''
         check(not extra_users and not run_users and users_after == users_before,
-              'no user left beyond the seed (%d seeded, %d now)%s' % (len(users_before), len(users_after),
-                                                                     ': ' + ', '.join((extra_users + run_users)[:10]) if extra_users or run_users else ''))
+              'no user left beyond the seed (%d seeded, %d now)%s' % (len(users_before), len(users_after), leftover))
         check(report.get('cleanup', {}).get('users_removed', 0) > 0, 'the runner removed its %s run users'
               % report.get('cleanup', {}).get('users_removed'))
 

@@ -130,8 +130,9 @@ def run_playbook(args, run_id, platforms):
         output = output.replace(token, '<TOKEN>')
     recap = [line for line in output.splitlines() if line.startswith('localhost')]
     ok = result.returncode == 0 and not leaked
-    log('playbook tests/live/playbook.yml: %s (%.0f s) %s%s' % ('passed' if ok else 'FAILED', time.monotonic() - started,
-                                                              recap[-1] if recap else '', ' - the API token appears in the output' if leaked else ''))
+    log('playbook tests/live/playbook.yml: %s (%.0f s) %s%s'
+        % ('passed' if ok else 'FAILED', time.monotonic() - started, recap[-1] if recap else '',
+           ' - the API token appears in the output' if leaked else ''))
     if not ok:
         print('\n'.join(output.splitlines()[-60:]), flush=True)
     return {'passed': ok, 'seconds': round(time.monotonic() - started, 1), 'recap': recap[-1] if recap else None}
