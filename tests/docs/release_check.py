@@ -314,6 +314,8 @@ def main():
     parser.add_argument('--emulator-python', help='interpreter that runs the API emulator')
     parser.add_argument('--host-python', default=sys.executable, help='interpreter for tests/ci/with_emulator.py')
     args = parser.parse_args()
+    args.tools_venv = os.path.abspath(args.tools_venv)
+    args.stage = os.path.abspath(args.stage)
     if args.update_changelog:
         return update_changelog(args)
     missing = [name for name in ('out', 'python', 'ansible_core', 'emulator_python') if not getattr(args, name)]
