@@ -279,7 +279,8 @@ class BulkRun:
         Several new tokens for one email mean a concurrent run created one too. With revoke_duplicates the
         oldest is kept instead, so that every run that sees them agrees on it, and the others are revoked.
         """
-        params = dict(self.platform.list_params()[0], sort="createdAt:desc")
+        # Revoked tokens are listed too, so that a concurrent run's revocations do not shift the pages (and skip tokens).
+        params = dict(self.platform.list_params(include_deleted=True)[0], sort="createdAt:desc")
         new_tokens = []
         seen = set()  # a page can repeat tokens of the one before when a concurrent run adds tokens meanwhile
         for raw in self.client.paginate(self.client.org_path(self.platform.tokens_path), params=params):

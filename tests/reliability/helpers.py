@@ -106,7 +106,7 @@ def build_playbook(tasks, play_vars=None, hosts="localhost", roles=None):
         body.append(task)
         body.append({"name": "save result %d" % index, "ansible.builtin.copy": {
             "content": "{{ under_test_%d | to_json }}" % index, "dest": "{{ playbook_dir }}/result-%d.json" % index, "mode": "0600"},
-            "when": "under_test_%d is defined" % index})
+            "when": "under_test_%d is defined" % index, "diff": False})
     play = {"name": "reliability", "hosts": hosts, "connection": "local", "gather_facts": False, "tasks": body}
     if play_vars:
         play["vars"] = play_vars

@@ -153,7 +153,7 @@ def module_batch(tmp_path_factory, emulator):
     tasks.append({"name": "position at the end", "ansible.builtin.set_fact": {"seq_end": SEQ_LOOKUP}})
     rows = ", ".join("{'seq': seq_%d | int, 'result': case_%d}" % (i, i) for i in range(len(MODULE_CASES)))
     tasks.append({"name": "save every row", "ansible.builtin.copy": {"content": "{{ {'rows': [%s], 'end': seq_end | int} | to_json }}" % rows,
-                                                                      "dest": "{{ playbook_dir }}/rows.json", "mode": "0600"}})
+                                                                      "dest": "{{ playbook_dir }}/rows.json", "mode": "0600"}, "diff": False})
     playbook = [{"name": "bad input", "hosts": "localhost", "connection": "local", "gather_facts": False,
                  "vars": {"emulator": emulator.url}, "tasks": tasks}]
     workdir = str(tmp_path_factory.mktemp("bad-input"))
