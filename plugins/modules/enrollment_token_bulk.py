@@ -80,6 +80,20 @@ options:
       - Emails per bulk request, 1 to 1000 (the API's limit).
     type: int
     default: 500
+  result_detail:
+    description:
+      - V(all) returns one RV(results) entry per person, and RV(plan) lists every person.
+      - V(changes) leaves out the people whose token was already right (and, with O(state=absent), those with nothing to
+        revoke) from RV(results) and RV(plan); RV(summary) still counts everyone. Use it for tens of thousands of people:
+        Ansible's own handling of a module result grows with its size, and costs seconds per 10,000 entries.
+    type: str
+    choices: [all, changes]
+    default: all
+  report_path:
+    description:
+      - Write every person's result (the entries of RV(results) with O(result_detail=all)) as JSON to this file on the
+        controller, with mode 0600, since it holds enrollment links. Not written in check mode.
+    type: path
   fail_on_error:
     description:
       - When any email failed, fail the task after everything else was applied. RV(results) and RV(summary) are returned either way.
@@ -173,7 +187,8 @@ summary:
            duplicates_in_input: 0}
 results:
   description:
-    - One entry per email, sorted by email, including people revoked by O(exclusive).
+    - One entry per email, sorted by email, including people revoked by O(exclusive). With O(result_detail=changes), only
+      the people whose outcome is not V(unchanged) or V(absent).
     - C(token) holds the enrollment link, code or QR code. Treat it as a secret.
   returned: always
   type: list
@@ -212,6 +227,9 @@ msg:
   type: str
 """
 
+import json
+import os
+
 from ansible_collections.applivery.mdm.plugins.module_utils.bulk import (
     DEFAULT_MARKER,
     MAX_CHUNK,
@@ -238,6 +256,19 @@ def check_input(params):
     return platform, entries, duplicates, problems
 
 
+# Outcomes and planned actions that change nothing; result_detail=changes leaves them out.
+QUIET_OUTCOMES = ("unchanged", "absent")
+QUIET_ACTIONS = ("unchanged", "absent")
+
+
+def write_report(path, results):
+    """Every person's result as JSON, in a file only its owner can read: it holds enrollment links."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(results, handle, indent=1, sort_keys=True)
+
+
 def reconcile(module):
     platform, entries, duplicates, problems = check_input(module.params)
     if problems:
@@ -254,6 +285,11 @@ def reconcile(module):
         run.apply()
     results, summary = run.results(module.check_mode)
     summary["duplicates_in_input"] = len(duplicates)
+    if module.params["report_path"] and not module.check_mode:
+        write_report(module.params["report_path"], results)
+    if module.params["result_detail"] == "changes":
+        results = [r for r in results if r["action"] not in QUIET_OUTCOMES]
+        by_action = dict((a, emails) for a, emails in by_action.items() if a not in QUIET_ACTIONS)
     counts = ", ".join("%d %s" % (summary[k], k) for k in summary if k not in ("total", "duplicates_in_input") and summary[k])
     result = {
         "changed": changed,
@@ -286,6 +322,8 @@ def main():
         marker_tag={"type": "str", "default": DEFAULT_MARKER},
         create_users={"type": "bool", "default": False},
         chunk_size={"type": "int", "default": 500},
+        result_detail={"type": "str", "default": "all", "choices": ["all", "changes"]},
+        report_path={"type": "path"},
         fail_on_error={"type": "bool", "default": True},
     )
     AppliveryModule(argument_spec=spec).run(reconcile)

@@ -59,6 +59,7 @@ OURS = """
         users: "{{ lookup('ansible.builtin.file', users_file) | from_json }}"
         create_users: true
         chunk_size: "{{ chunk_size | int }}"
+        result_detail: "{{ detail }}"
 """
 
 PLATFORM_EXTRA = {"android": ", managementMode: DEVICE_OWNER", "aosp": ", managementMode: DEVICE_OWNER, duration: 86400"}
@@ -116,11 +117,14 @@ def main():
             users_file = os.path.join(workdir, "users-%d.json" % n)
             with open(users_file, "w") as handle:
                 json.dump(["user%06d@bench.example.com" % i for i in range(n)], handle)
-            extra = {"platform": args.platform, "users_file": users_file, "chunk_size": args.chunk_size}
+            extra = {"platform": args.platform, "users_file": users_file, "chunk_size": args.chunk_size, "detail": "all"}
+            changes = dict(extra, detail="changes")
             rows.append(measure(control, "ours: check mode (plan all)", n, OURS, extra, env, check=True))
             rows.append(measure(control, "ours: first run (all created)", n, OURS, extra, env))
             rows.append(measure(control, "ours: re-run (nothing to do)", n, OURS, extra, env))
             rows.append(measure(control, "ours: check mode (nothing)", n, OURS, extra, env, check=True))
+            rows.append(measure(control, "  result_detail=changes: re-run", n, OURS, changes, env))
+            rows.append(measure(control, "  result_detail=changes: check", n, OURS, changes, env, check=True))
             print("  ... N=%d done" % n, file=sys.stderr)
     floor = rows[0]["seconds"]
     diy_per_user = (rows[1]["seconds"] - floor) / rows[1]["n"]
