@@ -22,6 +22,8 @@ export CI_LOG_DIR := $(LOG_DIR)
 
 # ansible-core lines under test: the default one (2.19, all tooling), the newest
 # (2.21, needs Python >= 3.12) and the oldest that meta/runtime.yml claims (2.16).
+# .venv and .venv-221 also get the emulator's requirements: some unit tests start it
+# with the interpreter that runs them.
 ANSIBLE_CORE_219 ?= 2.19.14
 ANSIBLE_CORE_221 ?= 2.21.5
 ANSIBLE_CORE_216 ?= 2.16.19
@@ -123,7 +125,7 @@ setup-venv:
 
 setup-venv-221:
 	@$(CI)/setup_venv.sh $(VENV_221) $(PY_221) ansible-core==$(ANSIBLE_CORE_221) \
-		requirements.txt $(UNIT_TEST_REQS)
+		requirements.txt $(UNIT_TEST_REQS) tests/requirements-emulator.txt
 
 setup-venv-216:
 	@$(CI)/setup_venv.sh $(VENV_216) $(PY_216) ansible-core==$(ANSIBLE_CORE_216) requirements.txt
