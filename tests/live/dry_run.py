@@ -13,7 +13,11 @@
 3. the runner must exit 0, every checkable probe (C1-C9, C12-C14) must print "confirmed" with no part
    skipped, C10 and C11 "not checkable live", and the playbook must pass;
 4. through the control API: every token created during the run is DELETED, and no user is left
-   beyond the seeded ones (so no ``amdm-`` user either).
+   beyond the seeded ones (so no ``amdm-`` user either);
+5. a probe must also notice a tenant that differs: with the emulator's bulk endpoint switched to
+   counting unknown emails as failures (instead of creating their users, contract C6), the C6 probe
+   alone must print "differs" naming that, the runner must exit 1, and the cleanup must still leave
+   nothing behind.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -45,9 +49,9 @@ def base_env():
     return dict((k, v) for k, v in os.environ.items() if not k.startswith('APPLIVERY_'))
 
 
-def runner(args, env, report):
+def runner(args, env, report, extra=()):
     command = [sys.executable, os.path.join(HERE, 'run_live.py'), '--collections-path', args.collections_path,
-               '--stage', args.stage, '--ansible-bin', args.ansible_bin, '--report', report]
+               '--stage', args.stage, '--ansible-bin', args.ansible_bin, '--report', report] + list(extra)
     result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
     print(result.stdout, end='', flush=True)
     return result.returncode, result.stdout
@@ -125,6 +129,18 @@ def main():
               'no user left beyond the seed (%d seeded, %d now)%s' % (len(users_before), len(users_after), leftover))
         check(report.get('cleanup', {}).get('users_removed', 0) > 0, 'the runner removed its %s run users'
               % report.get('cleanup', {}).get('users_removed'))
+
+        # 5. a tenant that differs from the contract
+        control.settings(bulk_creates_users=False)
+        tokens_before, users_before = snapshot(control)
+        status, output = runner(args, env, os.path.join(args.out, 'report-differs.json'), ['--only', 'c06_bulk', '--skip-ansible'])
+        line = re.search(r'^test-live: probe C6\s+c06_bulk\s+differs: .*the unknown email got no MDM user.*$', output, re.M)
+        check(status == 1 and line is not None and 'test-live: FAILED: 0 confirmed, 0 confirmed in part, 1 differ' in output,
+              'with bulk_creates_users off, c06_bulk prints "differs" and the runner exits 1 (exit %s)' % status)
+        tokens_after, users_after = snapshot(control)
+        alive = sorted(i for i, t in tokens_after.items() if i not in tokens_before and t[1] != 'DELETED')
+        check(not alive and users_after == users_before, 'after the differing run nothing is left (%d live tokens, %d extra users)'
+              % (len(alive), len(set(users_after) - set(users_before))))
 
     say('%s in %.0f s' % ('all checks passed' if not failures else '%d check(s) FAILED' % len(failures), time.monotonic() - started))
     return 1 if failures else 0

@@ -34,7 +34,9 @@ TIME_KEYS = ('createdAt', 'updatedAt', 'expireAt', 'expirationTimestamp')
 ENVELOPE = ('items', 'totalDocs', 'limit', 'page', 'totalPages', 'hasNextPage', 'nextPage', 'hasPrevPage', 'prevPage')
 NO_SUCH_ID = 'fffffffffffffffffffffff0'
 EXPIRY_SECONDS = 60
-EXPIRY_GRACE = 10
+EXPIRY_GRACE = 2
+# a tenant that expires tokens in a periodic job gets this long (seconds after expireAt) before the probe differs
+EXPIRY_PATIENCE = 180
 
 NOT_CHECKABLE = {
     'C10': 'needs an organization whose plan lacks a feature (5050), or filling the token quota (5017), which would '
@@ -318,14 +320,18 @@ def c03_expiry(ctx):
     def expires():
         if error:
             raise Differs('creating a %d-second token failed: %s' % (EXPIRY_SECONDS, error))
-        due = parse_time(expiry_of(short) or short['createdAt']) + datetime.timedelta(seconds=EXPIRY_GRACE)
-        wait = (due - ctx.client.server_now()).total_seconds()
+        expire_at = parse_time(expiry_of(short) or short['createdAt'])
+        wait = (expire_at - ctx.client.server_now()).total_seconds() + EXPIRY_GRACE
         if wait > 0:
             time.sleep(wait)
-        found = [t for t in ctx.user_tokens(platform, user['id']) if t['id'] == short['id']]
-        if len(found) != 1 or state_of(found[0]) != 'EXPIRED':
-            raise Differs('%d s after its expireAt the token reads %s' % (EXPIRY_GRACE, _short([state_of(t) for t in found])))
-        return 'waited %.0f s' % max(wait, 0)
+        while True:
+            found = [t for t in ctx.user_tokens(platform, user['id']) if t['id'] == short['id']]
+            late = (ctx.client.server_now() - expire_at).total_seconds()
+            if len(found) == 1 and state_of(found[0]) == 'EXPIRED':
+                return 'reads EXPIRED %.0f s after expireAt' % late
+            if late > EXPIRY_PATIENCE:
+                raise Differs('%.0f s after its expireAt the token reads %s' % (late, _short([state_of(t) for t in found])))
+            time.sleep(10)
     ctx.part(probe, '%s: a PENDING token past expireAt reads EXPIRED' % platform, expires)
 
 
@@ -650,11 +656,16 @@ def verdict(parts):
     return 'skipped'
 
 
-def run_probes(ctx, log=print):
-    """Run every probe; return [{contract, probe, verdict, parts}] in contract order, the not checkable rows included."""
-    c03_expiry_start(ctx)
+def run_probes(ctx, log=print, only=None):
+    """Run every probe (or those named in ``only``); return [{contract, probe, verdict, parts}] in contract order.
+
+    The rows that cannot be checked live are included when every probe runs.
+    """
+    selected = [(c, p) for c, p in PROBES if not only or p.__name__ in only]
+    if any(p is c03_expiry for dummy, p in selected):
+        c03_expiry_start(ctx)
     results = {}
-    for contract, probe in PROBES:
+    for contract, probe in selected:
         started = time.monotonic()
         try:
             probe(ctx)
@@ -664,7 +675,9 @@ def run_probes(ctx, log=print):
         results[contract] = {'contract': contract, 'probe': probe.__name__, 'verdict': verdict(parts),
                              'parts': [{'status': s, 'text': t} for s, t in parts], 'seconds': round(time.monotonic() - started, 1)}
         log(format_result(results[contract]))
-    for contract, why in NOT_CHECKABLE.items():
+        for status, text in parts:
+            log('       %-9s %s' % (status, text))
+    for contract, why in NOT_CHECKABLE.items() if not only else ():
         results[contract] = {'contract': contract, 'probe': None, 'verdict': 'not checkable live', 'parts': [{'status': 'not checkable', 'text': why}]}
         log(format_result(results[contract]))
     return [results[c] for c in sorted(results, key=lambda c: int(c[1:]))]

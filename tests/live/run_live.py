@@ -223,6 +223,7 @@ def main():
     parser.add_argument('--report', help='write a JSON report here')
     parser.add_argument('--run-id', default=None, help='run id (default: a timestamp and a random number)')
     parser.add_argument('--skip-ansible', action='store_true', help='probes only: no playbook, no ansible-test targets')
+    parser.add_argument('--only', action='append', help='run only this probe (repeatable), for example c06_bulk')
     args = parser.parse_args()
     missing = [name for name in REQUIRED if not (os.environ.get(name) or '').strip()]
     if args.check_env:
@@ -272,7 +273,7 @@ def main():
     started = time.monotonic()
     try:
         report['leftovers'] = sweep_leftovers(ctx.client, api, platforms_module, domain, ctx.started)
-        report['probes'] = probes.run_probes(ctx, log=lambda line: log('probe %s' % line))
+        report['probes'] = probes.run_probes(ctx, log=lambda line: log('probe %s' % line), only=args.only)
         if not args.skip_ansible:
             report['playbook'] = run_playbook(args, run_id, ctx.platforms)
             report['targets'] = run_targets(args, run_id)
