@@ -32,7 +32,8 @@ MODULE_CASES = [
     ("single-malformed-email", "enrollment_token", {"platform": "apple", "user_email": "bob@"}, ["user_email", "'bob@' is not a valid email"]),
     ("single-unicode-email", "enrollment_token", {"platform": "android", "user_email": "\u00e5sa@example.com"}, ["user_email", "non-ASCII"]),
     ("single-overlong-email", "enrollment_token", {"platform": "apple", "user_email": "b" * 200 + "@example.com"}, ["user_email", "longer than 128"]),
-    ("info-malformed-email", "enrollment_token_info", {"platform": "apple", "user_email": ["ok@example.com", "nope"]}, ["user_email", "'nope' is not a valid email"]),
+    ("info-malformed-email", "enrollment_token_info", {"platform": "apple", "user_email": ["ok@example.com", "nope"]},
+     ["user_email", "'nope' is not a valid email"]),
     ("bulk-duplicate-conflicting", "enrollment_token_bulk",
      {"platform": "apple", "users": [{"email": "dup@example.com", "display_name": "A"}, {"email": " DUP@example.com", "display_name": "B"}]},
      ["users[1]", "dup@example.com appears more than once with different settings"]),
@@ -64,19 +65,23 @@ MODULE_CASES = [
      ["policy 'Duplicate Name'", "matches 2 windows policies"]),
     ("bulk-user-policy-no-match", "enrollment_token_bulk", {"platform": "apple", "users": [{"email": USER, "policy": "Nope"}]},
      ["policy 'Nope'", "matches no apple policy"]),
-    ("info-policy-bad-id", "enrollment_token_info", {"platform": "apple", "policy": "64b2-not-hex"}, ["policy", "'64b2-not-hex' is not a 24-character hexadecimal id"]),
+    ("info-policy-bad-id", "enrollment_token_info", {"platform": "apple", "policy": "64b2-not-hex"},
+     ["policy", "'64b2-not-hex' is not a 24-character hexadecimal id"]),
     ("single-user-id-bad-format", "enrollment_token", {"platform": "apple", "user_id": "12345"}, ["user_id", "not a 24-character hexadecimal id"]),
     ("bulk-vpp-location-bad-id", "enrollment_token_bulk", {"platform": "apple", "users": [USER], "vpp_location": "xyz"},
      ["vpp_location", "not a 24-character hexadecimal id"]),
     # durations
     ("bulk-duration-too-short", "enrollment_token_bulk", {"platform": "apple", "users": [USER], "duration": 30}, ["duration", "outside the allowed"]),
-    ("bulk-duration-too-long", "enrollment_token_bulk", {"platform": "windows", "users": [USER], "duration": "31d"}, ["duration", "31d", "outside the allowed"]),
-    ("single-duration-unparseable", "enrollment_token", {"platform": "apple", "user_email": USER, "duration": "soon"}, ["duration", "'soon' is not a duration"]),
+    ("bulk-duration-too-long", "enrollment_token_bulk", {"platform": "windows", "users": [USER], "duration": "31d"},
+     ["duration", "31d", "outside the allowed"]),
+    ("single-duration-unparseable", "enrollment_token", {"platform": "apple", "user_email": USER, "duration": "soon"},
+     ["duration", "'soon' is not a duration"]),
     ("single-duration-negative", "enrollment_token", {"platform": "apple", "user_email": USER, "duration": "-5m"}, ["duration", "'-5m' is not a duration"]),
     ("bulk-renew-before-unparseable", "enrollment_token_bulk", {"platform": "apple", "users": [USER], "renew_before": "a while"},
      ["renew_before", "not a duration"]),
     # tags and display names
-    ("bulk-tag-too-long", "enrollment_token_bulk", {"platform": "apple", "users": [USER], "tags": ["ok", LONG]}, ["tags", "129 characters long; the limit is 128"]),
+    ("bulk-tag-too-long", "enrollment_token_bulk", {"platform": "apple", "users": [USER], "tags": ["ok", LONG]},
+     ["tags", "129 characters long; the limit is 128"]),
     ("bulk-user-tag-too-long", "enrollment_token_bulk", {"platform": "apple", "users": [{"email": USER, "tags": [LONG]}]},
      ["users[0].tags", "129 characters long"]),
     ("single-tag-empty", "enrollment_token", {"platform": "apple", "user_email": USER, "tags": [""]}, ["tags", "a tag is empty"]),
@@ -92,7 +97,8 @@ MODULE_CASES = [
      ["4004", "Invalid Token", "check 'api_token'"]),
     ("single-wrong-token", "enrollment_token", {"platform": "apple", "user_email": "alice@example.com", "api_token": "not-a-real-token"},
      ["4004", "check 'api_token'"]),
-    ("bulk-viewer-token-write", "enrollment_token_bulk", {"platform": "apple", "users": [USER], "create_users": True, "api_token": "applivery-emu-viewer-token"},
+    ("bulk-viewer-token-write", "enrollment_token_bulk",
+     {"platform": "apple", "users": [USER], "create_users": True, "api_token": "applivery-emu-viewer-token"},
      ["4010", "Permission denied", "api_token", "Admin or Developer"]),
     ("single-viewer-token-write", "enrollment_token", {"platform": "apple", "user_email": "dave@example.com", "api_token": "applivery-emu-viewer-token"},
      ["4010", "Permission denied", "api_token", "Admin or Developer"]),
@@ -152,8 +158,8 @@ def module_batch(tmp_path_factory, emulator):
         tasks.append({"name": case_id, "applivery.mdm.%s" % module: _args(emulator.url, args), "ignore_errors": True, "register": "case_%d" % index})
     tasks.append({"name": "position at the end", "ansible.builtin.set_fact": {"seq_end": SEQ_LOOKUP}})
     rows = ", ".join("{'seq': seq_%d | int, 'result': case_%d}" % (i, i) for i in range(len(MODULE_CASES)))
-    tasks.append({"name": "save every row", "ansible.builtin.copy": {"content": "{{ {'rows': [%s], 'end': seq_end | int} | to_json }}" % rows,
-                                                                      "dest": "{{ playbook_dir }}/rows.json", "mode": "0600"}, "diff": False})
+    save = {"content": "{{ {'rows': [%s], 'end': seq_end | int} | to_json }}" % rows, "dest": "{{ playbook_dir }}/rows.json", "mode": "0600"}
+    tasks.append({"name": "save every row", "ansible.builtin.copy": save, "diff": False})
     playbook = [{"name": "bad input", "hosts": "localhost", "connection": "local", "gather_facts": False,
                  "vars": {"emulator": emulator.url}, "tasks": tasks}]
     workdir = str(tmp_path_factory.mktemp("bad-input"))

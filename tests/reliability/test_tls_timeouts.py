@@ -173,7 +173,7 @@ def test_server_that_never_answers(module, args, tmp_path):
         run = run_playbook(str(tmp_path), build_playbook([task]))
         time.sleep(0.5)
         attempts, closes = len(server.accepted), len(server.closed)
-        waited = server.waited if server.accepted and server.closed else None
+        waited = server.waited if server.accepted and server.closed else -1.0
     finally:
         server.close()
     assert run.rc == 0, run.describe()
@@ -181,7 +181,7 @@ def test_server_that_never_answers(module, args, tmp_path):
     # urllib3 sleeps 0 s before the first retry and backoff_factor * 2 ** (n - 1) = 1 s before the second
     budget = timeout * (retries + 1) + 1.0
     print("silent server, %s: gave up after %.1f s on the wire (budget %.1f s), playbook %.1f s, %d connections: %s"
-          % (module, waited or -1, budget, run.elapsed, attempts, result["msg"]))
+          % (module, waited, budget, run.elapsed, attempts, result["msg"]))
     assert result["failed"] is True
     assert "no answer within the %d s timeout" % timeout in result["msg"], result["msg"]
     assert "after %d retries" % retries in result["msg"] and "raise 'timeout'" in result["msg"], result["msg"]
