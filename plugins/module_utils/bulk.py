@@ -246,8 +246,12 @@ class BulkRun:
             self.client.post(self.client.org_path(self.platform.bulk_path), dict(body, userEmails=chunk))
         except ApiError as error:
             final = not (error.status is None or error.status >= 500 or error.status == 429)
+            reason = str(error)
+            if error.no_answer:  # the API may still commit it after the listing: a resend could duplicate every token
+                final = True
+                reason += "; the API may still create these tokens, so they were not resent: re-run later to see them"
             for email in chunk:
-                missing[email] = (str(error), final)
+                missing[email] = (reason, final)
 
     def _settle_counted_failures(self, emails, missing):
         """Emails the API took without error but gave no token: create their user when allowed, else fail them."""

@@ -75,8 +75,9 @@ class ApiError(Exception):
     ``vendor_message`` come from the vendor's error envelope when there is one.
     """
 
-    def __init__(self, status=None, code=None, vendor_message=None, method=None, path=None, hint=None, retries=None):
+    def __init__(self, status=None, code=None, vendor_message=None, method=None, path=None, hint=None, retries=None, no_answer=False):
         self.status = status
+        self.no_answer = no_answer  # the request went out and no answer came in time: the API may still be processing it
         self.code = code
         self.vendor_message = vendor_message
         self.method = method
@@ -168,15 +169,16 @@ class AppliveryClient:
             raise ApiError(vendor_message="TLS certificate verification failed (%s)" % _short(exc), method=method, path=path,
                            hint="set 'ca_path' to the CA bundle that signed the server certificate, "
                                 "or 'validate_certs: false' for a trusted test endpoint")
-        except requests.exceptions.Timeout:
+        except requests.exceptions.Timeout as exc:
             raise ApiError(vendor_message="no answer within the %s s timeout" % self.timeout, method=method, path=path,
-                           retries=retries, hint="raise 'timeout' or check that 'api_url' is reachable")
+                           retries=retries, hint="raise 'timeout' or check that 'api_url' is reachable",
+                           no_answer=not isinstance(exc, requests.exceptions.ConnectTimeout))
         except requests.exceptions.RetryError as exc:
             raise ApiError(vendor_message=_short(exc), method=method, path=path, retries=retries)
         except requests.exceptions.ConnectionError as exc:
             if "timed out" in str(exc):  # a read timeout that outlived its retries surfaces as ConnectionError
                 raise ApiError(vendor_message="no answer within the %s s timeout" % self.timeout, method=method, path=path,
-                               retries=retries, hint="raise 'timeout' or check that 'api_url' is reachable")
+                               retries=retries, hint="raise 'timeout' or check that 'api_url' is reachable", no_answer="Read timed out" in str(exc))
             raise ApiError(vendor_message="connection failed (%s)" % _short(exc), method=method, path=path, retries=retries,
                            hint="check 'api_url' and the network path to it")
         with self._lock:

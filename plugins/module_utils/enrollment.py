@@ -90,6 +90,8 @@ def _create(client, platform, body, user_id, known_ids):
         arrived = [t for t in api.list_tokens(client, platform, user_ids=[user_id]) if t["id"] not in known_ids and t["state"] == "PENDING"]
         if arrived:
             return sorted(arrived, key=lambda t: t.get("created_at") or "")[-1]
+        if last_error.no_answer:  # the API may still commit it after the listing: a resend could duplicate it
+            break
     raise last_error
 
 

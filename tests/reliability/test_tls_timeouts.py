@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from emulator.harness import EmulatorProcess
-from reliability.helpers import ACME, build_playbook, connection, module_task, run_playbook
+from reliability.helpers import ACME, build_playbook, connection, module_task, pending_by_email, run_playbook, writes
 
 SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")
 
@@ -188,3 +188,35 @@ def test_server_that_never_answers(module, args, tmp_path):
     assert attempts == retries + 1 and closes == attempts, "expected %d attempts, the server saw %d (%d closed)" % (retries + 1, attempts, closes)
     assert budget - 1.0 <= waited <= budget + 2.0, "the module waited %.1f s; the budget is %.1f s" % (waited, budget)
     assert run.elapsed < budget + 60, "the whole playbook took %.1f s" % run.elapsed
+
+
+@pytest.mark.parametrize("module, args", [
+    ("enrollment_token_bulk", {"platform": "apple", "users": ["late-%d@example.com" % i for i in range(10)], "create_users": True}),
+    ("enrollment_token", {"platform": "apple", "user_email": "dave@example.com"}),
+], ids=["bulk", "single"])
+def test_create_that_commits_after_the_timeout_is_not_resent(module, args, tmp_path, url, ctl):
+    """A create the API commits only after the client gave up (3.5 s vs a 2 s timeout) is never resent: no duplicate.
+
+    Listing right after the timeout cannot see a commit still in flight, so a resend would make a second token.
+    The run fails and says so; a later run finds the tokens and writes nothing.
+    """
+    people = args.get("users") or [args["user_email"]]
+    ctl.set_faults(seed=1, rates={"latency": 1.0}, latency_ms=3500, methods=["POST"], path_regex="enrollment-tokens")
+    seq = ctl.last_seq()
+    run = run_playbook(str(tmp_path / "slow"), build_playbook([module_task(module, dict(connection(url, timeout=2, retries=3), **args))]))
+    posts = [e for e in ctl.requests(seq)["items"] if e["method"] == "POST"]
+    time.sleep(4)  # let the server finish the request the client gave up on
+    ctl.clear_faults()
+    result = run.result
+    print("late commit, %s: %d POST(s), %s" % (module, len(posts), result.get("msg")))
+    assert result["failed"] is True, run.describe()
+    assert "no answer within the 2 s timeout on POST" in result["msg"], result["msg"]
+    if module == "enrollment_token_bulk":
+        assert "the API may still create these tokens, so they were not resent" in result["msg"], result["msg"]
+    assert len(posts) == 1, "the create was resent %d times" % (len(posts) - 1)
+    pending = pending_by_email(ctl, "apple")
+    assert dict((e, len(pending.get(e, []))) for e in people) == dict((e, 1) for e in people), "duplicates or missing tokens"
+    seq = ctl.last_seq()
+    rerun = run_playbook(str(tmp_path / "later"), build_playbook([module_task(module, dict(connection(url), **args))]))
+    assert rerun.rc == 0 and rerun.result["changed"] is False, rerun.describe()
+    assert writes(ctl, seq) == []
