@@ -38,7 +38,8 @@ endif
 PY_216 := 3.11
 # sanity compile/import also runs on each of these that exists here
 SANITY_PYTHONS ?= 3.8 3.9 3.10 3.11 3.12 3.13
-UNIT_TEST_REQS := pytest==9.2.0 pytest-xdist==3.8.0 pytest-mock==3.17.0 mock==5.2.0
+# what `ansible-test units --local` needs, at the pins of tests/requirements-ci.txt
+UNIT_TEST_REQS := $(shell grep -E '^(pytest|pytest-xdist|pytest-mock|mock)==' tests/requirements-ci.txt)
 
 DEMO_PLAYBOOK ?= playbooks/list_tokens.yml
 # seconds one step of `make test` may run before it is stopped and failed
