@@ -118,7 +118,20 @@ def get_user(client, user_id):
 
 
 def create_user(client, email):
-    return client.post(client.org_path("mdm/users"), {"email": normalize_email(email)})
+    """Create the MDM user. A failure that may have committed (no answer, 5xx, 429) is followed by a lookup,
+    and the POST is resent (up to ``retries`` times) only while the user does not exist; 5048 (exists) adopts it."""
+    last_error = None
+    for dummy in range(max(1, client.retries + 1)):
+        try:
+            return client.post(client.org_path("mdm/users"), {"email": normalize_email(email)})
+        except ApiError as error:
+            if error.code != 5048 and not (error.status is None or error.status >= 500 or error.status == 429):
+                raise
+            last_error = error
+        user = find_user(client, email)
+        if user is not None:
+            return user
+    raise last_error
 
 
 # Below this many emails to look up, filtered GETs are cheaper than reading the whole user list.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import requests
 
 from reliability.helpers import PLATFORM_ARGS, PLATFORMS, all_token_ids, build_playbook, connection, emails, module_task, pending_by_email, run_playbook, writes
 
@@ -129,3 +130,36 @@ def test_every_write_failing_leaves_no_unreported_token(tmp_path, url, ctl):
     print("created %d, failed %d" % (created, failed))
     assert created > 0 and failed > 0, "the plan should leave both outcomes: %s" % result["summary"]
     assert "people failed" in result["msg"]
+
+
+def test_single_module_under_20_percent_faults(tmp_path, url, ctl):
+    """enrollment_token, looped over people on every platform under the same 20% plan: one token each, as reported.
+
+    Half the people exist already, half are created by the module (create_user), so the user-creation POST
+    meets the faults too.
+    """
+    people = dict((p, emails("single-" + p, 6)) for p in PLATFORMS)
+    existing = dict((p, people[p][:3]) for p in PLATFORMS)
+    for platform in PLATFORMS:  # make half of them MDM users first, without faults
+        for email in existing[platform]:
+            response = requests.post("%s/v1/organizations/acme/mdm/users" % url, json={"email": email}, timeout=30,
+                                     headers={"Authorization": "Bearer applivery-emu-admin-token"})
+            assert response.status_code < 300, response.text
+    tasks = []
+    for platform in PLATFORMS:
+        args = connection(url, retries=RETRIES, timeout=30)
+        args.update(PLATFORM_ARGS[platform], platform=platform, user_email="{{ item }}", create_user=True)
+        tasks.append(module_task("enrollment_token", args, loop=people[platform]))
+    ctl.set_faults(seed=424242, rates=FAULTS_20, latency_ms=150, retry_after=1)
+    run = run_playbook(str(tmp_path / "single"), build_playbook(tasks))
+    counters = ctl.faults()["counters"]
+    ctl.clear_faults()
+    print("single module, 20%% faults, %d people: %.1f s, injected %s" % (sum(len(v) for v in people.values()), run.elapsed, counters))
+    assert run.rc == 0, run.describe()
+    for platform, result in zip(PLATFORMS, run.results):
+        failed = [(r["item"], r.get("msg")) for r in result["results"] if r.get("failed")]
+        assert not failed, "%s: %s" % (platform, failed)
+        pending = pending_by_email(ctl, platform)
+        for item in result["results"]:
+            assert pending.get(item["item"]) == [item["token"]["id"]], (platform, item["item"], pending.get(item["item"]), item["token"]["id"])
+    assert sum(counters.values()) > 0
