@@ -23,15 +23,33 @@ options:
     elements: dict
     required: true
   platform_key:
-    description: The loop variable that holds each iteration's platform.
+    description:
+      - The loop variable that holds each iteration's platform. Runs without it take the platform from their
+        C(invocation), so the registered results of separate, not looped, tasks work too.
     type: str
     default: __applivery_platform
+  output:
+    description:
+      - V(rows) returns the rows. V(json) and V(csv) return the text of the report file, made in Python (a Jinja
+        template of 10,000 rows takes tens of seconds); the CSV has a header row and quotes only where needed.
+      - V(files) returns both texts and the failed rows in one pass, as C({json, csv, failed, total}). Each pass
+        over registered results reads every value through Ansible's templating, so one pass is much faster
+        than three.
+    type: str
+    choices: [rows, json, csv, files]
+    default: rows
 """
 
 EXAMPLES = r"""
 - name: Rows for the report
   ansible.builtin.set_fact:
     rows: "{{ bulk_runs.results | applivery.mdm.onboarding_report(platform_key='platform') }}"
+
+- name: The CSV report, mode 0600
+  ansible.builtin.copy:
+    dest: reports/onboarding.csv
+    content: "{{ bulk_runs.results | applivery.mdm.onboarding_report(platform_key='platform', output='csv') }}"
+    mode: "0600"
 """
 
 RETURN = r"""
@@ -39,14 +57,36 @@ _value:
   description:
     - Rows with C(email), C(platform), C(action), C(token_id), C(expires_at), C(enrollment) (the link, else the code,
       else the QR payload) and C(error).
-  type: list
-  elements: dict
+    - With O(output=json) or O(output=csv), the text of the report file instead; with O(output=files), a dict
+      with C(json) and C(csv) (the texts), C(failed) (the rows whose action is V(failed)) and C(total) (the number of rows).
+  type: raw
 """
+
+import csv
+import io
+import json
+
+from ansible.errors import AnsibleFilterError
 
 COLUMNS = ("email", "platform", "action", "token_id", "expires_at", "enrollment", "error")
 
 
-def onboarding_report(runs, platform_key="__applivery_platform"):
+def _json_text(rows):
+    return json.dumps(rows, indent=4, sort_keys=True) + "\n"
+
+
+def _csv_text(rows):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+    return out.getvalue()
+
+
+def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
+    if output not in ("rows", "json", "csv", "files"):
+        raise AnsibleFilterError("onboarding_report: output must be rows, json, csv or files, got %r" % (output,))
     rows = []
     for run in runs or []:
         platform = run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
@@ -67,7 +107,14 @@ def onboarding_report(runs, platform_key="__applivery_platform"):
             row = dict((c, None) for c in COLUMNS)
             row.update(platform=platform, action="failed", error=run.get("msg"))
             rows.append(row)
-    return sorted(rows, key=lambda r: (r["platform"] or "", r["email"] or ""))
+    rows.sort(key=lambda r: (r["platform"] or "", r["email"] or ""))
+    if output == "json":
+        return _json_text(rows)
+    if output == "csv":
+        return _csv_text(rows)
+    if output == "files":
+        return {"json": _json_text(rows), "csv": _csv_text(rows), "failed": [r for r in rows if r["action"] == "failed"], "total": len(rows)}
+    return rows
 
 
 class FilterModule:
