@@ -82,6 +82,15 @@ def test_credential_type_is_a_valid_awx_definition():
     assert "extra_vars" not in ctype["injectors"], "the token must not travel as an extra var"
 
 
+def test_awx_guide_shows_the_shipped_definition():
+    with open(os.path.join(ROOT, "docs", "docsite", "rst", "guide_awx.rst"), encoding="utf-8") as handle:
+        guide = handle.read()
+    start = guide.index("The definition:\n\n.. code-block:: yaml+jinja\n\n")
+    block = guide[start:].split("\n\n", 3)[2]
+    shown = yaml.safe_load("\n".join(line[3:] for line in block.splitlines()))
+    assert shown == load_credential_type()
+
+
 def test_injector_env_names_are_exactly_the_module_env_fallbacks():
     module = staged_module_utils()
     injected = set(load_credential_type()["injectors"]["env"])

@@ -120,6 +120,16 @@ def test_workflow_shape():
     assert "ansible-playbook applivery.mdm.onboard -i inventory.yml" in steps["apply"]["run"]
 
 
+def test_guide_shows_the_pipeline_commands():
+    _workflow, steps = workflow_steps()
+    with open(os.path.join(ROOT, "docs", "docsite", "rst", "guide_gitops.rst"), encoding="utf-8") as handle:
+        guide = handle.read()
+    shown = [line.strip()[2:] for line in guide.splitlines() if line.strip().startswith("$ ansible-playbook")]
+    assert len(shown) == 2
+    assert shown[0] in steps["plan"]["run"]
+    assert shown[1].split(" -e ")[0] in steps["apply"]["run"] and "applivery_onboarding_report_dir" in steps["apply"]["run"]
+
+
 def test_plan_lists_exactly_what_apply_does(emu, pipeline):
     # main as it is: applied
     people_inventory(pipeline.inventory, BEFORE, SETTINGS)
