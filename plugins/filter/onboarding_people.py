@@ -15,7 +15,7 @@ author:
 description:
   - Collects the people to onboard from up to three sources, checks every email and platform, merges and de-duplicates
     them, and returns one list of O(applivery.mdm.enrollment_token_bulk#module:users) items per platform.
-  - Used by the M(applivery.mdm.device_onboarding) role, so that it can call the bulk module once per platform,
+  - Used by the P(applivery.mdm.device_onboarding#role) role, so that it can call the bulk module once per platform,
     whatever the number of people.
   - A problem in any source fails the task with a message that names the source, the row or host, and the problem.
 options:

@@ -189,7 +189,8 @@ def test_plan_lists_exactly_what_apply_does(emu, pipeline):
             for email in emails:
                 if action == "revoke":
                     assert email not in pending
-                    assert (by_id[before[(platform, email)]["token_id"]].get("status") or by_id[before[(platform, email)]["token_id"]].get("state")) == "DELETED"
+                    old = by_id[before[(platform, email)]["token_id"]]
+                    assert (old.get("status") or old.get("state")) == "DELETED"
                 else:
                     assert pending[email] == [report[(platform, email)]["token_id"]]
                     if action == "renew":
