@@ -50,7 +50,7 @@ docs-browser:
 docs-site: stage docs-venv docs-browser
 	rm -rf $(DOCS_OUT)
 	$(VENV)/bin/python tests/docs/build_docsite.py --collections-path $(COLLECTIONS_DIR) --dest $(DOCS_OUT) --bin $(VENV)/bin
-	DOCSITE_HTML=$(DOCS_OUT)/html DOCSITE_SCREENSHOTS=$(DOCS_OUT)/screenshots \
+	DOCSITE_HTML=$(DOCS_OUT)/html DOCSITE_SCREENSHOTS=$(DOCS_OUT)/screenshots DOCSITE_COLLECTION=$(STAGE) \
 		$(VENV)/bin/python -m pytest -p no:cacheprovider -v -s tests/docs
 	@ls -l $(DOCS_OUT)/screenshots
 

@@ -5,7 +5,8 @@
 
 Run by ``make docs-site`` (which builds the site first):
 
-    DOCSITE_HTML=build/docsite/html DOCSITE_SCREENSHOTS=build/docsite/screenshots pytest tests/docs
+    DOCSITE_HTML=build/docsite/html DOCSITE_SCREENSHOTS=build/docsite/screenshots \
+        DOCSITE_COLLECTION=build/ansible_collections/applivery/mdm pytest tests/docs
 
 Needs Chromium and chromedriver (Debian packages ``chromium`` and ``chromium-driver``), selenium and
 Pillow (tests/requirements-docs.txt). A missing site or browser is an error, never a skip.
@@ -29,6 +30,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# the collection the site was built from; option names are read from its plugins
+COLLECTION_ROOT = os.path.abspath(os.environ.get('DOCSITE_COLLECTION', ROOT))
 HTML = os.path.abspath(os.environ.get('DOCSITE_HTML', os.path.join(ROOT, 'build', 'docsite', 'html')))
 SHOTS = os.path.abspath(os.environ.get('DOCSITE_SCREENSHOTS', os.path.join(ROOT, 'build', 'docsite', 'screenshots')))
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
@@ -53,14 +56,14 @@ def documented_options(path):
 
 def module_options(name):
     """Options of a module, its doc fragments' options included."""
-    path = os.path.join(ROOT, 'plugins', 'modules', name + '.py')
+    path = os.path.join(COLLECTION_ROOT, 'plugins', 'modules', name + '.py')
     options = documented_options(path)
     with open(path) as handle:
         tree = ast.parse(handle.read())
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(getattr(t, 'id', None) == 'DOCUMENTATION' for t in node.targets):
             for fragment in yaml.safe_load(node.value.value).get('extends_documentation_fragment') or []:
-                fragment_file = os.path.join(ROOT, 'plugins', 'doc_fragments', fragment.split('.')[-1] + '.py')
+                fragment_file = os.path.join(COLLECTION_ROOT, 'plugins', 'doc_fragments', fragment.split('.')[-1] + '.py')
                 options |= documented_options(fragment_file)
     return options
 
