@@ -151,6 +151,13 @@ def test_index_page(browser):
     for number in range(1, 15):
         assert any(row.startswith('C%d\n' % number) or row.startswith('C%d ' % number) for row in rows), \
             'contract row C%d missing from the API assumptions table' % number
+    for probe in ('c01_android_routes', 'c03_expiry', 'c06_bulk', 'c13_windows_put', 'c14_times_and_ids'):
+        assert any(probe in row for row in rows), 'probe %s not named in the table' % probe
+    assert sum('Not checkable live' in row for row in rows) == 2
+    table = driver.find_element(By.CSS_SELECTOR, 'table tbody')
+    driver.execute_script('arguments[0].scrollIntoView();', table)
+    size, colours = check_screenshot(screenshot(driver, 'guide_api_assumptions.png'))
+    print('guide_api_assumptions.png: %sx%s, %d colours' % (size[0], size[1], colours))
 
 
 def test_module_page(browser):
