@@ -45,13 +45,16 @@ DEMO_PLAYBOOK ?= playbooks/list_tokens.yml
 # seconds one step of `make test` may run before it is stopped and failed
 STEP_TIMEOUT ?= 1800
 
-# the steps of `make test`, in order (each one is also a make target)
-TEST_STEPS := setup \
+# the steps of `make test`, in order (each one is also a make target); mk/*.mk add theirs
+# to EXTRA_TEST_STEPS, which run after the core ones
+CORE_TEST_STEPS := setup \
 	sanity-2.19 sanity-2.19-pythons sanity-2.21 \
 	units-2.19 units-2.21 \
-	emulator-tests reliability-tests \
+	emulator-tests \
 	integration-2.21 integration-2.16 \
-	ansible-lint docs-lint docsite galaxy-importer ee-builder changelog-lint
+	ansible-lint docs-lint galaxy-importer ee-builder changelog-lint
+EXTRA_TEST_STEPS :=
+TEST_STEPS = $(CORE_TEST_STEPS) $(EXTRA_TEST_STEPS)
 
 RUN_STEPS := $(HOST_PYTHON) $(CI)/run_checks.py --make "$(MAKE)" --timeout $(STEP_TIMEOUT)
 # ansible-test must see real interpreters, not pyenv shims
@@ -59,16 +62,19 @@ ANSIBLE_TEST_PATH = $(shell $(CI)/find_python.sh --dirs $(SANITY_PYTHONS)):$(PAT
 ANSIBLE_TEST_OPTS := --color no
 SKIP := 77
 
-.PHONY: help test demo bench sanity units integration lint docs test-reliability clean clean-all \
-	setup setup-venv setup-venv-221 setup-venv-216 get-pip-shims stage \
-	$(TEST_STEPS)
+# feature-specific targets and steps (docs site, reliability, system tests, ...)
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help test demo bench sanity units integration lint docs clean clean-all \
+	setup setup-venv setup-venv-221 setup-venv-216 get-pip-shims stage docsite \
+	$(CORE_TEST_STEPS)
 
 help:
 	@echo "make demo         run $(DEMO_PLAYBOOK) against a local Applivery API emulator"
 	@echo "make test         the whole quality gate: $(TEST_STEPS)"
-	@echo "make sanity | units | integration | lint | docs   parts of it"
+	@echo "make sanity | units | integration | lint | docs   parts of it (docs also builds the HTML site)"
+	@echo "any step above on its own: make <step>"
 	@echo "make bench        tests/perf benchmarks (not part of make test; BENCH_ARGS=... passes options)"
-	@echo "make test-reliability   every tests/reliability test, the slow ones too"
 	@echo "make clean        remove build/ and test output; clean-all also removes the venvs"
 
 ## ---------------------------------------------------------------- entry points
@@ -80,11 +86,7 @@ sanity:
 	@$(RUN_STEPS) setup sanity-2.19 sanity-2.19-pythons sanity-2.21
 
 units:
-	@$(RUN_STEPS) setup units-2.19 units-2.21 emulator-tests reliability-tests
-
-# every reliability test, the slow ones too
-test-reliability: setup-venv stage
-	PATH="$(VENV)/bin:$$PATH" PYTHONPATH=tests $(VENV)/bin/python -m pytest -p no:cacheprovider tests/reliability
+	@$(RUN_STEPS) setup units-2.19 units-2.21 emulator-tests
 
 integration:
 	@$(RUN_STEPS) setup integration-2.21 integration-2.16
@@ -118,7 +120,10 @@ clean-all: clean
 
 ## ---------------------------------------------------------------- setup
 
-setup: setup-venv setup-venv-221 setup-venv-216 get-pip-shims stage
+# the three venvs build in parallel (pip is mostly waiting on downloads), each logging to build/logs
+setup:
+	@$(MAKE) --no-print-directory -j3 --output-sync=target setup-venv setup-venv-221 setup-venv-216
+	@$(MAKE) --no-print-directory get-pip-shims stage
 
 setup-venv:
 	@$(CI)/setup_venv.sh $(VENV) $(PY_219) ansible-core==$(ANSIBLE_CORE_219) \
@@ -165,13 +170,6 @@ emulator-tests:
 	@if [ ! -d tests/emulator/tests ]; then echo "skipped: tests/emulator/tests does not exist yet"; exit $(SKIP); fi
 	PYTHONPATH=tests $(VENV)/bin/python -m pytest -p no:cacheprovider tests/emulator/tests
 
-# fault-injection and concurrency tests against the staged collection; the ones
-# marked slow are left to `make test-reliability`
-reliability-tests: stage
-	@if [ ! -d tests/reliability ]; then echo "skipped: tests/reliability does not exist yet"; exit $(SKIP); fi
-	PATH="$(VENV)/bin:$$PATH" PYTHONPATH=tests $(VENV)/bin/python -m pytest -p no:cacheprovider \
-		-m "not slow" tests/reliability
-
 # one emulator per run, reset before ansible-test starts; ansible-test runs targets one at a time
 define run_integration
 	@if [ -z "$$(find tests/integration/targets -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" ]; then \
@@ -199,7 +197,8 @@ docs-lint: stage
 	cd $(STAGE) && PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) \
 		$(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs .
 
-# the HTML docsite, built offline with antsibull-docs + Sphinx (warnings are errors)
+# the HTML docsite, built offline with antsibull-docs + Sphinx (warnings are errors);
+# the docs-site step of make test (mk/docs.mk) builds it too and checks it in a browser
 docsite: stage
 	@if [ ! -f tests/docs/build_docsite.py ]; then echo "skipped: tests/docs/build_docsite.py does not exist yet"; exit $(SKIP); fi
 	rm -rf $(BUILD_DIR)/docsite
