@@ -84,8 +84,8 @@ options:
     description:
       - V(all) returns one RV(results) entry per person, and RV(plan) lists every person.
       - V(changes) leaves out the people whose token was already right (and, with O(state=absent), those with nothing to
-        revoke) from RV(results) and RV(plan); RV(summary) still counts everyone. Use it for tens of thousands of people:
-        Ansible's own handling of a module result grows with its size, and costs seconds per 10,000 entries.
+        revoke) from RV(results) and RV(plan); RV(summary) still counts everyone. Use it for tens of thousands of people,
+        since Ansible's own handling of a module result grows with its size, and costs seconds per 10,000 entries.
     type: str
     choices: [all, changes]
     default: all
