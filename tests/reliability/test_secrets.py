@@ -208,8 +208,6 @@ def test_links_never_in_module_diffs(runs):  # pylint: disable=redefined-outer-n
     print("secrets: %d module diffs, %d printed diff blocks: no enrollment link" % (len(diffs), len(printed)))
 
 
-@pytest.mark.xfail(strict=True, reason="roles/device_onboarding writes the reports with copy/template without `diff: false`, "
-                                       "so --diff prints the report content, enrollment links included")
 def test_links_never_in_role_report_diffs(runs):  # pylint: disable=redefined-outer-name
     """The role's report-writing tasks must not print the reports (which hold the links) in --diff output."""
     _links_found, codes = _links(runs)
