@@ -25,6 +25,31 @@ import time
 SKIP_STATUS = 77
 
 
+def group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
+
+
+def reap_group(pgid, step):
+    """Stop whatever the step left running in its process group (servers a test forgot)."""
+    if not group_alive(pgid):
+        return
+    print('run_checks: %s left processes behind; stopping them' % step, flush=True)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if not group_alive(pgid):
+                return
+            time.sleep(0.2)
+
+
 def run_step(make, step, timeout):
     """Run one make target in its own process group; return (status, seconds)."""
     start = time.monotonic()
@@ -49,6 +74,7 @@ def run_step(make, step, timeout):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait()
         raise
+    reap_group(proc.pid, step)
     seconds = time.monotonic() - start
     if code == 0:
         return 'passed', seconds
