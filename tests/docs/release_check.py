@@ -236,7 +236,7 @@ def changelog(checker, args, version, tarball):
                   'releases: %s' % ', '.join(sorted(releases)) or 'none')
     rst = os.path.join(ROOT, 'CHANGELOG.rst')
     text = open(rst).read() if os.path.isfile(rst) else ''
-    checker.check('CHANGELOG.rst has a v%s section' % version, re.search(r'^v%s\n-+$' % re.escape(version), text, re.M) is not None)
+    checker.check('CHANGELOG.rst has a v%s section' % version, re.search(r'^v%s\n[=~^-]+$' % re.escape(version), text, re.M) is not None)
     try:
         generated = generate_changelog(args.tools_venv, args.stage, version, str(entry.get('release_date') or ''))
     except RuntimeError as error:
@@ -274,9 +274,12 @@ def generate_changelog(tools_venv, stage, version, date):
         env = dict(os.environ, PATH=os.pathsep.join([os.path.join(tools_venv, 'bin'), os.environ.get('PATH', '')]))
         command = [os.path.join(tools_venv, 'bin', 'antsibull-changelog'), 'release', '--version', version, '--date', date,
                    '--update-existing', '--refresh-fragments', 'without-archives']
-        status, out, err = run(command, cwd=copy, env=env)
-        if status != 0:
-            raise RuntimeError('antsibull-changelog release failed: %s' % tail(out + err))
+        # Twice: the run that creates the entry leaves out what a refresh of an existing entry adds (the
+        # trivial section), so only the second run gives the fixed point that later runs reproduce.
+        for dummy in range(2):
+            status, out, err = run(command, cwd=copy, env=env)
+            if status != 0:
+                raise RuntimeError('antsibull-changelog release failed: %s' % tail(out + err))
         generated = {}
         for relative in CHANGELOG_FILES:
             with open(os.path.join(copy, relative)) as handle:
