@@ -16,8 +16,13 @@ variables are deprecated) changes nothing but the time.
 
 Wall time depends on the machine's load; the CPU seconds of the ansible-playbook process tree are printed too.
 
-Options: ``--people 10000`` ``--target 30`` (seconds a run may take; exit status 1 when a run of the recommended
-configuration is slower) ``--configs default,no-inject``.
+Measured on the 2-core machine (load average about 2): 18 s for the first run and for the re-run, 20 writes
+(4 platforms x 5 chunks of 500) then 0; the largest step is reading the people's hostvars (4.5 s, 2.8 s without
+fact injection), then start-up with the 10,000-host inventory (2.5 s) and each platform's bulk call (1.5-2 s).
+Under the load of other test suites (load average 5) the same runs took 34-38 s.
+
+Options: ``--people 10000`` ``--target 30`` (seconds a run may take; exit status 1 when any run is slower)
+``--configs default,no-inject``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -156,7 +161,7 @@ def main():
                 for row in report:
                     actions[row["action"]] = actions.get(row["action"], 0) + 1
                 rows.append(("%s, %s" % (label, config), seconds, cpu, summary, actions, phases(start, timing)))
-                slow = slow or (config == "no-inject" and seconds > args.target)
+                slow = slow or seconds > args.target
                 print("  ... %s, %s: %.1f s" % (label, config, seconds), file=sys.stderr)
     load = os.getloadavg()
     print("\n%d people in %s; target %.0f s per run\n" % (
@@ -170,7 +175,7 @@ def main():
         for name, phase_seconds in sorted(run_phases, key=lambda p: -p[1])[:8]:
             print("  %7.2f s  %s" % (phase_seconds, name))
     if slow:
-        print("\nSLOWER THAN THE TARGET of %.0f s (no-inject)" % args.target)
+        print("\nSLOWER THAN THE TARGET of %.0f s" % args.target)
         return 1
     return 0
 
