@@ -104,7 +104,7 @@ seealso:
   - module: applivery.mdm.enrollment_token_info
 notes:
   - Per-email results hold enrollment links and codes. Register the result with care and keep it out of logs; the role
-    M(applivery.mdm.device_onboarding) writes them to mode 0600 report files.
+    P(applivery.mdm.device_onboarding#role) writes them to mode 0600 report files.
 """
 
 EXAMPLES = r"""
