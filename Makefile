@@ -41,7 +41,6 @@ SANITY_PYTHONS ?= 3.8 3.9 3.10 3.11 3.12 3.13
 # what `ansible-test units --local` needs, at the pins of tests/requirements-ci.txt
 UNIT_TEST_REQS := $(shell grep -E '^(pytest|pytest-xdist|pytest-mock|mock)==' tests/requirements-ci.txt)
 
-DEMO_PLAYBOOK ?= playbooks/list_tokens.yml
 # seconds one step of `make test` may run before it is stopped and failed
 STEP_TIMEOUT ?= 1800
 
@@ -70,7 +69,7 @@ SKIP := 77
 	$(CORE_TEST_STEPS)
 
 help:
-	@echo "make demo         run $(DEMO_PLAYBOOK) against a local Applivery API emulator"
+	@echo "make demo         list the seeded tokens, onboard playbooks/inventories/ twice, against a local emulator"
 	@echo "make test         the whole quality gate: $(TEST_STEPS)"
 	@echo "make sanity | units | integration | lint | docs   parts of it (docs also builds the HTML site)"
 	@echo "any step above on its own: make <step>"
@@ -100,8 +99,8 @@ docs:
 demo: setup-venv stage
 	@$(HOST_PYTHON) $(CI)/with_emulator.py --python $(VENV)/bin/python -- \
 		env ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) ANSIBLE_LOCALHOST_WARNING=false \
-		ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
-		$(VENV)/bin/ansible-playbook $(DEMO_PLAYBOOK)
+		ANSIBLE_INVENTORY_UNPARSED_WARNING=false ANSIBLE_INJECT_FACT_VARS=false \
+		$(CI)/demo.sh $(VENV)/bin/ansible-playbook $(BUILD_DIR)/demo-reports
 
 bench: setup-venv stage
 	@shopt -s nullglob; benches=(tests/perf/*.py); \
