@@ -189,12 +189,16 @@ def create_body(params, platform, policy_ids, extra_tags=()):
     if "policy_id" in desired:
         body[platform.policy_key] = desired["policy_id"]
     if "policy_assignments" in desired:
-        body[platform.assignments_key] = [
-            {platform.assignment_policy_key: a["policy_id"], "priority": a["priority"]} for a in desired["policy_assignments"]]
+        body[platform.assignments_key] = vendor_assignments(desired["policy_assignments"], platform)
     if platform.perpetual and not params.get("perpetual") and "duration" not in body:
         # AOSP requires a duration for non-perpetual tokens on bulk; send the API default explicitly.
         body["duration"] = 86400
     return body
+
+
+def vendor_assignments(assignments, platform):
+    """Canonical ``[{policy_id, priority}]`` in the platform's request spelling."""
+    return [{platform.assignment_policy_key: a["policy_id"], "priority": a["priority"]} for a in assignments]
 
 
 def update_body(desired, drift, platform):
@@ -208,8 +212,7 @@ def update_body(desired, drift, platform):
         elif field == "policy_id":
             body[platform.policy_key] = desired[field]
         elif field == "policy_assignments":
-            body[platform.assignments_key] = [
-                {platform.assignment_policy_key: a["policy_id"], "priority": a["priority"]} for a in desired[field]]
+            body[platform.assignments_key] = vendor_assignments(desired[field], platform)
         elif field == "segment_id":
             body["segmentId"] = desired[field]
     return dict((k, v) for k, v in body.items() if k in platform.update_fields)
