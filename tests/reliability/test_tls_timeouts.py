@@ -204,8 +204,16 @@ def test_create_that_commits_after_the_timeout_is_not_resent(module, args, tmp_p
     ctl.set_faults(seed=1, rates={"latency": 1.0}, latency_ms=3500, methods=["POST"], path_regex="enrollment-tokens")
     seq = ctl.last_seq()
     run = run_playbook(str(tmp_path / "slow"), build_playbook([module_task(module, dict(connection(url, timeout=2, retries=3), **args))]))
+    # The emulator logs a request when it answers, 3.5 s after it began: wait for the late answer before counting.
+    deadline = time.monotonic() + 15
+    posts = []
+    while time.monotonic() < deadline:
+        posts = [e for e in ctl.requests(seq)["items"] if e["method"] == "POST"]
+        if posts:
+            break
+        time.sleep(0.25)
+    time.sleep(4)  # a resend, had there been one, would also need its 3.5 s before it is logged
     posts = [e for e in ctl.requests(seq)["items"] if e["method"] == "POST"]
-    time.sleep(4)  # let the server finish the request the client gave up on
     ctl.clear_faults()
     result = run.result
     print("late commit, %s: %d POST(s), %s" % (module, len(posts), result.get("msg")))
