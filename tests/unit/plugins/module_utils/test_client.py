@@ -104,12 +104,17 @@ def test_a_non_json_proxy_page_is_reported_with_its_status(emu):
 def test_timeout_is_bounded_and_said(emu):
     emu.control.set_faults({"seed": 1, "rates": {"latency": 1.0}, "latency_ms": 3000, "methods": ["GET"]})
     api = client(emu, timeout=1, retries=1)
+    seq = emu.control.last_seq()
     start = time.monotonic()
     with pytest.raises(ApiError) as info:
         api.get(api.org_path(TOKENS))
     elapsed = time.monotonic() - start
     assert "no answer within the 1 s timeout" in str(info.value)
-    assert elapsed < 1 * (1 + 1) + 1.5, "timeout x (1 + retries) plus backoff"
+    # each attempt gives up after 1 s; a third attempt would need 3 s more, far above this loose bound
+    assert elapsed < 1 * (1 + 1) + 2.5, "timeout x (1 + retries) plus backoff"
+    time.sleep(3.5)  # the emulator logs a request when it answers it, 3 s after it began
+    gets = [e for e in emu.control.requests(seq)["items"] if e["method"] == "GET"]
+    assert len(gets) == 1 + 1, "one attempt and one retry, got %d" % len(gets)
 
 
 def test_server_clock_follows_the_date_header(emu):
