@@ -7,19 +7,14 @@ system bundle, as in many CI images): the client passes ``verify`` on every requ
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import os
 import socket
 import threading
 import time
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from emulator.certificates import write_self_signed
 from emulator.harness import EmulatorProcess
 from reliability.helpers import ACME, build_playbook, connection, module_task, pending_by_email, run_playbook, writes
 
@@ -31,42 +26,14 @@ def _other_bundle(tmp_path):
     for path in SYSTEM_BUNDLES:
         if os.path.isfile(path):
             return path
-    path = str(tmp_path / "unrelated.pem")
-    _self_signed(path, str(tmp_path / "unrelated.key"))
-    return path
-
-
-def _self_signed(cert_path, key_path):
-    """A self-signed CA certificate for 127.0.0.1 and localhost (its own trust anchor)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "applivery.mdm reliability test CA")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                                         key_agreement=True, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
-                           critical=True)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(ski, critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
-            .sign(key, hashes.SHA256()))
-    with open(cert_path, "wb") as handle:
-        handle.write(cert.public_bytes(serialization.Encoding.PEM))
-    with open(key_path, "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return write_self_signed(tmp_path, name="unrelated", common_name="an unrelated CA")[0]
 
 
 @pytest.fixture(scope="module")
 def tls_emulator(tmp_path_factory):
     """The emulator over HTTPS with a certificate made for this test."""
     where = tmp_path_factory.mktemp("tls")
-    cert, key = str(where / "cert.pem"), str(where / "key.pem")
-    _self_signed(cert, key)
+    cert, key = write_self_signed(where, common_name="applivery.mdm reliability test CA")
     with EmulatorProcess(tls_cert=cert, tls_key=key) as proc:
         assert proc.url.startswith("https://127.0.0.1:")
         yield proc, cert

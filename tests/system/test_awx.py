@@ -11,22 +11,17 @@
 from __future__ import annotations
 
 import ast
-import datetime
 import importlib
-import ipaddress
 import os
 import re
 import sys
 
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from emulator.certificates import write_self_signed  # pylint: disable=import-error
 from emulator.harness import ADMIN_TOKEN, EmulatorProcess  # pylint: disable=import-error
 from system.conftest import ORGANIZATION, ROOT, ansible_env, collections_path, inject_credential, load_credential_type, run  # pylint: disable=import-error
 
@@ -134,26 +129,8 @@ def test_credential_env_alone_drives_the_modules(emu, credential_env, tmp_path):
     assert emu.control.summary()["reads"] > 0
 
 
-def _self_signed(tmp_path):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 def test_ca_bundle_and_skip_tls_verify_fields_over_https(tmp_path):
-    cert, key = _self_signed(tmp_path)
+    cert, key = write_self_signed(tmp_path)
     playbook = tmp_path / "info.yml"
     playbook.write_text(INFO_PLAYBOOK)
     ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
@@ -161,7 +138,7 @@ def test_ca_bundle_and_skip_tls_verify_fields_over_https(tmp_path):
     with EmulatorProcess(tls_cert=cert, tls_key=key) as emu:
         base = {"api_url": emu.url, "api_token": ADMIN_TOKEN, "organization": ORGANIZATION}
         outcomes = {}
-        for case, extra in (("no CA", {}), ("CA bundle", {"ca_bundle": cert.read_text()}), ("skip verify", {"skip_tls_verify": True})):
+        for case, extra in (("no CA", {}), ("CA bundle", {"ca_bundle": open(cert, encoding="ascii").read()}), ("skip verify", {"skip_tls_verify": True})):
             env = inject_credential(ctype, dict(base, **extra), str(tmp_path / case.replace(" ", "-")))
             # keep the machine's CA settings out of it: only the credential decides
             env = ansible_env(env)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
 import http.client
-import ipaddress
 import os
 import threading
 import urllib.parse
@@ -12,11 +10,8 @@ import urllib.parse
 import pytest
 import requests
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from emulator.certificates import write_self_signed
 from emulator.harness import ADMIN_TOKEN, EmulatorProcess
 from emulator.tests.helpers import ACME, ALICE, DAVE, Api, assert_error, seeded_token, tokens_path
 from emulator.tests.oas import SPEC_PATH, RawResponse
@@ -24,27 +19,8 @@ from emulator.tests.oas import SPEC_PATH, RawResponse
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-def _self_signed(tmp_path):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path = tmp_path / "cert.pem"
-    key_path = tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 def test_tls_mode_serves_https(tmp_path, validator):
-    cert, key = _self_signed(tmp_path)
+    cert, key = write_self_signed(tmp_path)
     with EmulatorProcess(tls_cert=cert, tls_key=key) as emu:
         assert emu.url.startswith("https://127.0.0.1:")
         api = Api(emu.url, validator, verify=str(cert))
