@@ -60,7 +60,7 @@ def _resolve_user(client, params, check_mode):
     """``(user, created)``; user is None when absent and not to be created."""
     if params.get("user_id"):
         user = api.get_user(client, params["user_id"])
-        if user is None:
+        if user is None and params["state"] != "absent":
             raise InputError("user_id '%s' is not an MDM user of organization '%s'" % (params["user_id"], client.organization))
         return user, False
     email = api.normalize_email(params["user_email"])
@@ -108,6 +108,16 @@ def _predicted(desired, user, platform):
     return token
 
 
+def _owned_by(token, user):
+    """The token with its owner filled in from the resolved user (AOSP tokens carry only mdmUserId)."""
+    if token and user:
+        if not token.get("user_id"):
+            token = dict(token, user_id=user.get("id"))
+        if not token.get("user_email") and token.get("user_id") == user.get("id"):
+            token = dict(token, user_email=user.get("email"))
+    return token
+
+
 def ensure_user_token(client, params, check_mode=False):
     """Make one person's token on one platform match ``params``; return the module result."""
     platform, problems = check_input(params)
@@ -121,6 +131,7 @@ def ensure_user_token(client, params, check_mode=False):
             raise InputError(str(error))
     user, user_created = _resolve_user(client, params, check_mode)
     tokens = api.list_tokens(client, platform, user_ids=[user["id"]]) if user and user.get("id") else []
+    tokens = [_owned_by(t, user) for t in tokens]
     desired = desired_fields(params, platform, policy_ids)
     if params["state"] == "absent":
         decision = plan_absent(tokens, now=client.server_now())
@@ -142,9 +153,15 @@ def ensure_user_token(client, params, check_mode=False):
                                                update_body(desired, decision.update, platform)), platform)
         for old in decision.revoke:
             client.delete(client.org_path(platform.token_path(old["id"])))
+    token = _owned_by(token, user)
     after = summary(token) if params["state"] == "present" else {}
     if decision.action == "revoked":
         after = dict(before, state="DELETED")
+    # revoke_duplicates: the other pending tokens it revokes show in the diff, not only in `revoked`
+    duplicates = [t["id"] for t in decision.revoke if t["id"] != before.get("id") and (token or {}).get("id") != t["id"]]
+    if duplicates and decision.action != "revoked":
+        before = dict(before, duplicates=duplicates)
+        after = dict(after, duplicates=[])
     result = {
         "changed": decision.changed or user_created,
         "action": decision.action,
@@ -157,4 +174,6 @@ def ensure_user_token(client, params, check_mode=False):
     }
     if decision.drift:
         result["msg"] += " (drift: %s)" % ", ".join(decision.drift)
+    if duplicates and decision.action != "revoked":
+        result["msg"] += " (revoked %d duplicate pending token%s)" % (len(duplicates), "" if len(duplicates) == 1 else "s")
     return result

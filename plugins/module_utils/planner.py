@@ -19,7 +19,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effect
 REVOCABLE_STATES = ("PENDING", "PROCESSING")
 
 # Fields of the canonical token shown in diffs (never the enrollment link, code or QR code).
-SUMMARY_FIELDS = ("id", "state", "user_email", "display_name", "tags", "policy_id", "policy_assignments", "expires_at")
+SUMMARY_FIELDS = ("id", "state", "user_id", "user_email", "display_name", "tags", "policy_id", "policy_assignments", "expires_at")
 
 
 class Decision:

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import LANGUAGES, PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import DEFAULT_DURATION, LANGUAGES, PLATFORMS
 from ansible_collections.applivery.mdm.plugins.module_utils.validation import (
     check_duration,
     check_object_id,
@@ -124,10 +124,27 @@ def check_reconcile(params, platform):
     problems.extend(duration_problems)
     if seconds is not None and seconds < 0:
         problems.append("renew_before must not be negative")
+    elif seconds and not params.get("perpetual"):
+        problems.extend(_check_renew_window(seconds, params))
     if params.get("on_drift") == "update" and not platform.can_update:
         problems.append("on_drift=update is only possible on windows (the only platform whose tokens can be changed in place); "
                         "use on_drift=recreate on %s" % platform.name)
     return problems
+
+
+def _check_renew_window(seconds, params):
+    """A window as long as the token's life would replace the token on every run."""
+    if params.get("duration") is not None:
+        lifetime, problems = parse_duration(params["duration"], "duration")
+        if problems or lifetime is None:
+            return []  # check_settings names the bad duration
+        source = "duration %s" % params["duration"]
+    else:
+        lifetime, source = DEFAULT_DURATION, "the API's default duration, as duration is not set"
+    if seconds < lifetime:
+        return []
+    return ["renew_before %s (%d s) is not shorter than the token's life (%d s, %s): every run would replace the token "
+            "it made the run before; set a longer duration or a shorter renew_before" % (params["renew_before"], seconds, lifetime, source)]
 
 
 def renew_before_seconds(params):
@@ -192,7 +209,7 @@ def create_body(params, platform, policy_ids, extra_tags=()):
         body[platform.assignments_key] = vendor_assignments(desired["policy_assignments"], platform)
     if platform.perpetual and not params.get("perpetual") and "duration" not in body:
         # AOSP requires a duration for non-perpetual tokens on bulk; send the API default explicitly.
-        body["duration"] = 86400
+        body["duration"] = DEFAULT_DURATION
     return body
 
 

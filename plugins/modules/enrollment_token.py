@@ -73,7 +73,7 @@ EXAMPLES = r"""
     duration: 7d
     tags: [sales]
 
-- name: Apple - a token for Bob that is renewed when it has less than a day left
+- name: Apple - a week-long token for Bob, renewed when it has less than a day left
   applivery.mdm.enrollment_token:
     platform: apple
     user_email: bob@example.com
@@ -82,6 +82,7 @@ EXAMPLES = r"""
     policy_assignments:
       - policy: Corporate Standard
         priority: 1
+    duration: 7d
     renew_before: 1d
 
 - name: Windows - change tags and policy of the existing token in place
@@ -123,7 +124,8 @@ token:
     - The person's token after the run, in the canonical form of M(applivery.mdm.enrollment_token_info).
     - In check mode, a new token is predicted and has no id.
     - It holds the enrollment link, code or QR code a person uses to enroll. Treat it as a secret.
-  returned: when O(state=present)
+    - V(null) with O(state=absent).
+  returned: always
   type: dict
   sample:
     id: 64c000000000000000000001
@@ -139,13 +141,17 @@ drift:
   elements: str
   sample: [policy_id, tags]
 revoked:
-  description: Ids of the tokens revoked (or, in check mode, that would be).
+  description:
+    - Ids of the tokens revoked (or, in check mode, that would be).
+    - With O(revoke_duplicates=true) this includes the person's other pending tokens; the diff lists them as C(duplicates).
   returned: always
   type: list
   elements: str
 user:
-  description: The MDM user, with C(created) true when this run created it.
-  returned: when the user exists or was created
+  description:
+    - The MDM user, with C(created) true when this run created it.
+    - V(null) when the user does not exist and O(state=absent): a person who is not an MDM user has no token to revoke.
+  returned: always
   type: dict
   sample: {id: 64a0000000000000000000a1, email: alice@example.com, created: false}
 msg:

@@ -200,6 +200,20 @@ by_email:
   returned: when O(user_email) is set
   type: dict
   sample: {alice@example.com: {id: 64c0000000000000000000a1, state: PENDING}, dave@example.com: null}
+error:
+  description: The API's error, when the module failed on one.
+  returned: on API failure
+  type: dict
+  contains:
+    status:
+      description: HTTP status.
+      type: int
+    code:
+      description: The vendor's error code, for example V(3001).
+      type: int
+    message:
+      description: The vendor's error message.
+      type: str
 """
 
 import traceback
@@ -236,13 +250,18 @@ def list_matching_tokens(module):
     for token in tokens:
         token["state"] = effective_state(token, now)
     tokens = [t for t in tokens if t["state"] in states and wanted_tags.issubset(t["tags"])]
+    tokens.sort(key=lambda t: (t.get("created_at") or "", t["id"] or ""))  # oldest first, whatever the listing's order
     if params["user_email"] is not None:
         result["by_email"] = dict((normalize_email(e), None) for e in params["user_email"])
-        for token in sorted(tokens, key=lambda t: (t.get("created_at") or "", t["id"] or "")):
+        for token in tokens:
             if token["state"] == "PENDING" and token["user_email"] in result["by_email"]:
                 result["by_email"][token["user_email"]] = token  # the newest pending token wins
     if params["query"]:
-        tokens = jmespath.search(params["query"], tokens)
+        try:
+            tokens = jmespath.search(params["query"], tokens)
+        except jmespath.exceptions.JMESPathError as exc:
+            # a valid expression can still fail on the data, e.g. sort_by over a perpetual token's null expires_at
+            module.fail_json(msg="query '%s' failed on the tokens: %s" % (params["query"], exc))
         if not isinstance(tokens, list):
             module.fail_json(msg="query must produce a list, but '%s' produced a %s" % (params["query"], type(tokens).__name__))
     result.update(changed=False, tokens=tokens, count=len(tokens))

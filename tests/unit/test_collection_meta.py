@@ -81,6 +81,11 @@ def test_galaxy_identity(galaxy):
     assert re.match(r'^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$', str(galaxy['version'])), galaxy['version']
 
 
+def test_user_agent_version_is_the_galaxy_version(galaxy):
+    from ansible_collections.applivery.mdm.plugins.module_utils._version import COLLECTION_VERSION  # pylint: disable=import-outside-toplevel
+    assert COLLECTION_VERSION == str(galaxy['version']), 'plugins/module_utils/_version.py must follow galaxy.yml'
+
+
 def test_galaxy_license(galaxy):
     assert galaxy.get('license') == ['GPL-3.0-or-later']
     assert 'license_file' not in galaxy, 'use either license or license_file, not both'

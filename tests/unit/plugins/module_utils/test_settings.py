@@ -47,6 +47,19 @@ def test_update_is_only_for_windows():
     assert "renew_before" in settings.check_reconcile(params(renew_before="soon"), PLATFORMS["apple"])[0]
 
 
+def test_a_renew_window_as_long_as_the_token_life_is_refused():
+    # the API's default life is one day: renew_before 1d would replace the new token on every run
+    problem = settings.check_reconcile(params(renew_before="1d"), PLATFORMS["apple"])
+    assert len(problem) == 1 and problem[0].startswith("renew_before 1d (86400 s) is not shorter than the token's life (86400 s")
+    assert "default duration" in problem[0]
+    assert "duration 12h" in settings.check_reconcile(params(renew_before="1d", duration="12h"), PLATFORMS["android"])[0]
+    assert settings.check_reconcile(params(renew_before="1d", duration="7d"), PLATFORMS["apple"]) == []
+    assert settings.check_reconcile(params(renew_before="23h"), PLATFORMS["apple"]) == []
+    # a perpetual token never expires, so no window can be too long; a bad duration is check_settings' to name
+    assert settings.check_reconcile(params(renew_before="30d", perpetual=True), PLATFORMS["aosp"]) == []
+    assert settings.check_reconcile(params(renew_before="1d", duration="soon"), PLATFORMS["apple"]) == []
+
+
 def test_create_body_for_android_defaults_mode_and_sends_no_email():
     body = settings.create_body(params(policy="Std", tags=["a"], duration="7d"), PLATFORMS["android"], {"Std": P1}, extra_tags=["marker"])
     assert body == {"managementMode": "DEVICE_OWNER", "sendEmail": False, "tags": ["a", "marker"], "duration": 604800, "policyId": P1}
