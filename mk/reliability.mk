@@ -4,8 +4,8 @@
 #   make reliability        the `make test` step: every reliability test, 2,000 users per platform under faults
 #   make test-reliability   the same at a larger scale (RELIABILITY_LONG_USERS per platform), with timings
 #
-# Measured on the 2-core machine (other suites running beside it): `reliability` 9-11 minutes (78 tests; the
-# 2,000-user fault run is about 2 minutes of it), `test-reliability` at 5,000 users 9-12 minutes.
+# Measured on the 2-core machine in fresh-clone CI runs: `reliability` 5.5-6 minutes (78 tests; the 2,000-user
+# fault run is about 1 minute of it), `test-reliability` at 5,000 users 9-12 minutes.
 
 EXTRA_TEST_STEPS += reliability
 

@@ -11,7 +11,7 @@ from reliability.helpers import STAGED
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: a long test that `make test` leaves to `make test-reliability`")
+    config.addinivalue_line("markers", "slow: a long test; `make test` runs it at 2,000 users, `make test-reliability` at RELIABILITY_LONG_USERS")
 
 
 @pytest.fixture(scope="session", autouse=True)

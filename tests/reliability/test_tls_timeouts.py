@@ -138,7 +138,9 @@ def test_server_that_never_answers(module, args, tmp_path):
     try:
         task = module_task(module, dict(connection("http://127.0.0.1:%d" % server.port, organization=ACME, timeout=timeout, retries=retries), **args))
         run = run_playbook(str(tmp_path), build_playbook([task]))
-        time.sleep(0.5)
+        deadline = time.monotonic() + 5  # the server notices the last close a moment after the client gives up
+        while len(server.closed) < len(server.accepted) and time.monotonic() < deadline:
+            time.sleep(0.1)
         attempts, closes = len(server.accepted), len(server.closed)
         waited = server.waited if server.accepted and server.closed else -1.0
     finally:
@@ -153,7 +155,8 @@ def test_server_that_never_answers(module, args, tmp_path):
     assert "no answer within the %d s timeout" % timeout in result["msg"], result["msg"]
     assert "after %d retries" % retries in result["msg"] and "raise 'timeout'" in result["msg"], result["msg"]
     assert attempts == retries + 1 and closes == attempts, "expected %d attempts, the server saw %d (%d closed)" % (retries + 1, attempts, closes)
-    assert budget - 1.0 <= waited <= budget + 2.0, "the module waited %.1f s; the budget is %.1f s" % (waited, budget)
+    # the attempt count above proves the bound; the clock only checks it is of the right size (a loaded machine adds seconds)
+    assert budget - 1.0 <= waited <= budget + 5.0, "the module waited %.1f s; the budget is %.1f s" % (waited, budget)
     assert run.elapsed < budget + 60, "the whole playbook took %.1f s" % run.elapsed
 
 
