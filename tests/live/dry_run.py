@@ -12,9 +12,12 @@
    APPLIVERY_LIVE_BULK_LIMIT=1. It never sees the emulator's control API;
 3. the runner must exit 0, every checkable probe (C1-C9, C12-C14) must print "confirmed" with no part
    skipped, C10 and C11 "not checkable live", and the playbook must pass;
-4. through the control API: every token created during the run is DELETED, and no user is left
-   beyond the seeded ones (so no ``amdm-`` user either);
-5. a probe must also notice a tenant that differs: with the emulator's bulk endpoint switched to
+4. the ansible-test targets marked ``live/safe`` (the four enrollment_token_<platform> targets) must have
+   run, as if live, and passed; their tokens must carry the run's tag and belong to the run's users
+   (``amdm-<run id>-rhythm-<platform>@live-dry-run.example``, not the emulator-mode emails);
+5. through the control API: every token created during the run is DELETED, and no user is left
+   beyond the seeded ones (so no ``amdm-`` user either, including those the targets created);
+6. a probe must also notice a tenant that differs: with the emulator's bulk endpoint switched to
    counting unknown emails as failures (instead of creating their users, contract C6), the C6 probe
    alone must print "differs" naming that, the runner must exit 1, and the cleanup must still leave
    nothing behind.
@@ -39,6 +42,9 @@ ORGANIZATION = 'acme'
 PLATFORMS = ('android', 'apple', 'windows', 'aosp')
 CHECKABLE = ('C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C12', 'C13', 'C14')
 NOT_CHECKABLE = ('C10', 'C11')
+DOMAIN = 'live-dry-run.example'
+# the integration targets marked live/safe, in the order run_live.py lists them
+LIVE_SAFE_TARGETS = tuple('enrollment_token_%s' % p for p in sorted(PLATFORMS))
 
 
 def say(message):
@@ -57,13 +63,36 @@ def runner(args, env, report, extra=()):
     return result.returncode, result.stdout
 
 
-def snapshot(control):
+def snapshot(control, tags=None):
+    """``(tokens, users)``: token id -> (platform, state, owner email); user id -> email. ``tags``, if a dict, gets token id -> tags."""
     tokens = {}
     for platform in PLATFORMS:
         for token in control.state_tokens(ORGANIZATION, platform):
             tokens[token['id']] = (platform, token.get('state') or token.get('status'), (token.get('mdmUser') or {}).get('email'))
+            if tags is not None:
+                tags[token['id']] = token.get('tags') or []
     users = dict((u['id'], u['email']) for u in control.state_users(ORGANIZATION))
     return tokens, users
+
+
+def check_targets(check, report, output, created, tags):
+    """The live-safe ansible-test targets ran as if live, passed, and used the run's users only."""
+    targets = report.get('targets') or {}
+    check(targets.get('targets') == list(LIVE_SAFE_TARGETS) and targets.get('passed') is True and not targets.get('conflicts')
+          and not set(LIVE_SAFE_TARGETS) & set(targets.get('not_live') or []),
+          'the live-safe targets %s ran as if live and passed: %s' % (', '.join(LIVE_SAFE_TARGETS), json.dumps(targets, sort_keys=True)))
+    check(re.search(r'^test-live: ansible-test integration \(live-safe\): %s$' % re.escape(', '.join(LIVE_SAFE_TARGETS)), output, re.M) is not None
+          and re.search(r'^test-live: ansible-test targets: passed \(\d+ s\)$', output, re.M) is not None,
+          'the runner printed that it ran them and that they passed')
+    prefix = 'amdm-%s-' % report.get('run_id')
+    for platform in PLATFORMS:
+        rhythm = dict((i, t) for i, t in created.items() if t[0] == platform and 'rhythm' in tags.get(i, []))
+        # AOSP tokens name only their user's id: the emails of the others must be the run user's
+        foreign = sorted(set(t[2] for t in rhythm.values() if t[2] is not None) - set(['%srhythm-%s@%s' % (prefix, platform, DOMAIN)]))
+        untagged = sorted(i for i in rhythm if 'amdm-run:%s' % report.get('run_id') not in tags[i])
+        check(len(rhythm) >= 2 and not foreign and not untagged, 'enrollment_token_%s created %d tokens, tagged amdm-run:%s, for %srhythm-%s@%s only%s%s'
+              % (platform, len(rhythm), report.get('run_id'), prefix, platform, DOMAIN, (': also ' + ', '.join(foreign)) if foreign else '',
+                 (': untagged ' + ', '.join(untagged)) if untagged else ''))
 
 
 def main():
@@ -91,7 +120,7 @@ def main():
         control = emulator.control
         tokens_before, users_before = snapshot(control)
         env = dict(base_env(), APPLIVERY_API_URL=emulator.url, APPLIVERY_API_TOKEN=ADMIN_TOKEN, APPLIVERY_ORGANIZATION=ORGANIZATION,
-                   APPLIVERY_LIVE_POLICY='Corporate Standard', APPLIVERY_LIVE_EMAIL_DOMAIN='live-dry-run.example',
+                   APPLIVERY_LIVE_POLICY='Corporate Standard', APPLIVERY_LIVE_EMAIL_DOMAIN=DOMAIN,
                    APPLIVERY_LIVE_VIEWER_TOKEN=VIEWER_TOKEN, APPLIVERY_LIVE_BULK_LIMIT='1')
         report_path = os.path.join(args.out, 'report.json')
         status, output = runner(args, env, report_path)
@@ -114,9 +143,11 @@ def main():
               % (report.get('playbook') or {}).get('recap'))
         check(report.get('platforms') == list(PLATFORMS), 'all four platforms were exercised')
 
-        # 4. cleanup, seen from the emulator's side
-        tokens_after, users_after = snapshot(control)
+        # 4. the live-safe targets and 5. the cleanup, seen from the emulator's side
+        tags = {}
+        tokens_after, users_after = snapshot(control, tags)
         created = dict((i, t) for i, t in tokens_after.items() if i not in tokens_before)
+        check_targets(check, report, output, created, tags)
         alive = ['%s %s %s (%s)' % (t[0], i, t[1], t[2]) for i, t in sorted(created.items()) if t[1] != 'DELETED']
         changed = ['%s %s -> %s' % (tokens_before[i][0], i, tokens_after.get(i)) for i in tokens_before if tokens_after.get(i) != tokens_before[i]]
         check(len(created) > 0 and not alive,
@@ -130,7 +161,7 @@ def main():
         check(report.get('cleanup', {}).get('users_removed', 0) > 0, 'the runner removed its %s run users'
               % report.get('cleanup', {}).get('users_removed'))
 
-        # 5. a tenant that differs from the contract
+        # 6. a tenant that differs from the contract
         control.settings(bulk_creates_users=False)
         tokens_before, users_before = snapshot(control)
         status, output = runner(args, env, os.path.join(args.out, 'report-differs.json'), ['--only', 'c06_bulk', '--skip-ansible'])

@@ -15,10 +15,11 @@ APPLIVERY_LIVE_BULK_LIMIT=1, APPLIVERY_VALIDATE_CERTS, APPLIVERY_CA_PATH.
 3. runs the collection's modules against the tenant (tests/live/playbook.yml) with run users only;
 4. runs the ansible-test integration targets that are live-safe: marked with the alias ``live/safe``
    (opt-in, so that a new target never reaches a real tenant by accident), and neither the target nor a
-   target it depends on has the alias ``needs/emulator`` (today every target has it: they reset the
-   emulator, read its request log or move its clock). Their integration_config.yml holds the tenant and
-   ``applivery_live_run_prefix``, ``applivery_live_email_domain`` and ``applivery_live_policy``;
-   they must only create users whose email starts with that prefix;
+   target it depends on has the alias ``needs/emulator`` (the targets that reset the emulator, read its
+   request log or move its clock; today the four enrollment_token_<platform> targets are live-safe and
+   skip those steps when ``applivery_emulator_url`` is not defined). Their integration_config.yml holds
+   the tenant and ``applivery_live_run_prefix``, ``applivery_live_email_domain`` and
+   ``applivery_live_policy``; they must only create users whose email starts with that prefix;
 5. always, even after a failure or SIGTERM: revokes every token of the run's users and deletes the
    users, then checks that none is left.
 
