@@ -10,10 +10,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.applivery.mdm.plugins.module_utils import api
 from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils.planner import plan_absent, plan_present, summary
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import DEFAULT_DURATION, get_platform
 from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
     check_reconcile,
     check_settings,
@@ -23,8 +25,8 @@ from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
     renew_before_seconds,
     update_body,
 )
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import normalize_token
-from ansible_collections.applivery.mdm.plugins.module_utils.validation import check_email, check_object_id
+from ansible_collections.applivery.mdm.plugins.module_utils.tokens import format_time, normalize_token
+from ansible_collections.applivery.mdm.plugins.module_utils.validation import check_email, check_object_id, parse_duration
 
 MESSAGES = {
     "created": "created a new %s token",
@@ -100,9 +102,13 @@ def may_have_committed(error):
     return error.status is None or error.status >= 500 or error.status == 429
 
 
-def _predicted(desired, user, platform):
+def _predicted(desired, user, platform, params, now):
+    """The token a create would make, as check mode shows it: no id, and the expiry the duration gives."""
     token = dict(desired)
     token.update(id=None, platform=platform.name, state="PENDING", user_id=user.get("id"), user_email=user.get("email"))
+    if not params.get("perpetual"):
+        seconds = parse_duration(params["duration"], "duration")[0] if params.get("duration") is not None else DEFAULT_DURATION
+        token["expires_at"] = format_time(now + datetime.timedelta(seconds=seconds))
     token.setdefault("tags", [])
     token.setdefault("policy_assignments", [])
     return token
@@ -141,7 +147,7 @@ def ensure_user_token(client, params, check_mode=False):
     before = summary(decision.token or (decision.revoke[0] if decision.revoke else None))
     token = decision.token
     if decision.create:
-        token = _predicted(desired, user, platform)
+        token = _predicted(desired, user, platform, params, client.server_now())
     elif decision.update:
         token = dict(decision.token, **dict((f, desired[f]) for f in decision.update))
     if not check_mode:

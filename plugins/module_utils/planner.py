@@ -111,4 +111,7 @@ def summary(token):
     """The part of a canonical token a diff shows; {} for no token."""
     if not token:
         return {}
-    return dict((name, token.get(name)) for name in SUMMARY_FIELDS)
+    view = dict((name, token.get(name)) for name in SUMMARY_FIELDS)
+    if view["tags"]:
+        view["tags"] = sorted(view["tags"])  # the API keeps its own order; a diff compares sets of tags
+    return view

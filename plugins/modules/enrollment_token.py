@@ -150,7 +150,7 @@ revoked:
 user:
   description:
     - The MDM user, with C(created) true when this run created it.
-    - V(null) when the user does not exist and O(state=absent): a person who is not an MDM user has no token to revoke.
+    - V(null) when the user does not exist and O(state=absent), as a person who is not an MDM user has no token to revoke.
   returned: always
   type: dict
   sample: {id: 64a0000000000000000000a1, email: alice@example.com, created: false}

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.applivery.mdm.plugins.module_utils.client import AppliveryClient
 from ansible_collections.applivery.mdm.plugins.module_utils.enrollment import InputError, ensure_user_token
 from ansible_collections.applivery.mdm.plugins.module_utils.settings import token_settings_spec
+from ansible_collections.applivery.mdm.plugins.module_utils.tokens import parse_time
 
 ADMIN = "applivery-emu-admin-token"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -38,6 +39,9 @@ def test_aosp_diff_names_the_owner_in_check_mode_and_in_the_real_run(emu):
     assert planned["diff"]["after"]["user_email"] == done["diff"]["after"]["user_email"] == "owner.aosp@example.com"
     assert done["diff"]["after"]["user_id"] == done["user"]["id"] == done["token"]["user_id"]
     assert sorted(planned["diff"]["after"]) == sorted(done["diff"]["after"])
+    # check mode predicts the expiry from the duration (2 h), as the API will set it
+    predicted, real = parse_time(planned["diff"]["after"]["expires_at"]), parse_time(done["diff"]["after"]["expires_at"])
+    assert abs((real - predicted).total_seconds()) < 60
     again = ensure_user_token(api, args)
     assert again["action"] == "unchanged" and again["diff"]["before"] == again["diff"]["after"] == done["diff"]["after"]
 
