@@ -6,8 +6,10 @@
 The bulk endpoint answers only ``{total, success, fail}`` and creates a token for every
 email it is sent, duplicates included. So this file never trusts its answer: it plans
 from a full listing, sends each email at most once per round, and confirms every
-outcome by listing again. A bulk request that fails or times out is never resent
-blindly: the tokens are listed first and only emails that still lack one are resent.
+outcome by listing again. A bulk request that fails is never resent blindly: the tokens
+are listed first, and only emails that still lack one are resent, and only when the failure
+says the request may not have been taken (a server error, 429, no connection). A request that
+went out and got no answer is never resent: the API may still commit it after the listing.
 
 No Ansible imports. The stages are: parse_users (no network), BulkRun.read, BulkRun.plan,
 BulkRun.apply (skipped in check mode) and BulkRun.results.
@@ -22,13 +24,23 @@ import json
 from ansible_collections.applivery.mdm.plugins.module_utils import api
 from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils.planner import REVOCABLE_STATES, Decision, plan_absent, plan_present
-from ansible_collections.applivery.mdm.plugins.module_utils.settings import create_body, desired_fields, policy_refs, renew_before_seconds, update_body
+from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
+    check_reconcile,
+    check_settings,
+    create_body,
+    desired_fields,
+    policy_refs,
+    renew_before_seconds,
+    update_body,
+)
 from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effective_state, normalize_token
 from ansible_collections.applivery.mdm.plugins.module_utils.validation import TAG_MAX, check_email, check_tags
 
 MAX_CHUNK = 1000  # contract C6
 DEFAULT_MARKER = "managed-by:applivery.mdm"
-USER_ITEM_KEYS = ("email", "display_name", "tags", "policy")
+# The settings a ``users`` item may set for its person, over the module option of the same name.
+ITEM_SETTINGS = ("display_name", "tags", "policy", "management_mode", "duration", "send_email", "language", "email_text")
+USER_ITEM_KEYS = ("email",) + ITEM_SETTINGS
 CREATE_ROUNDS = 3  # fewest bulk rounds: the first send and two resends of what is still missing (more with retries > 2)
 
 # Planned action (what the diff shows) -> outcome when it is applied.
@@ -36,6 +48,7 @@ OUTCOMES = {"create": "created", "renew": "renewed", "recreate": "recreated", "u
             "unchanged": "unchanged", "drift": "drift", "absent": "absent", "fail": "failed"}
 PLAN_ACTIONS = {"created": "create", "renewed": "renew", "recreated": "recreate", "updated": "update", "revoked": "revoke",
                 "unchanged": "unchanged", "drift": "drift", "absent": "absent"}
+CHANGED_OUTCOMES = ("created", "renewed", "updated", "recreated", "revoked")
 SUMMARY_KEYS = ("total", "created", "unchanged", "renewed", "updated", "recreated", "revoked", "failed", "drift", "absent")
 RESULT_TOKEN_FIELDS = ("id", "state", "expires_at", "enrollment_link", "enroll_code", "qr_code")
 
@@ -44,11 +57,17 @@ class InputError(Exception):
     """Options that cannot work, found before any request."""
 
 
-def parse_users(items, display_name_max, field="users"):
+def parse_users(items, display_name_max, field="users", convert=None, check=None):
     """``(entries, duplicates, problems)``: ``entries`` maps each trimmed, lower-cased email to its own settings.
 
     No network. Every bad item is named. A repeated email is collapsed and reported; the
     same email with different settings is a problem.
+
+    ``convert(own, where)`` returns ``(own, problems)``: an item's own settings converted to the types
+    of the module options of the same name (the module passes Ansible's argument-spec validation, so
+    that an item is converted exactly as the options are). ``check(own, where)`` returns the problems
+    of an item's converted settings on the platform (see item_problems); it is not called for an item
+    whose settings could not be converted.
     """
     entries = {}
     duplicates = []
@@ -61,18 +80,10 @@ def parse_users(items, display_name_max, field="users"):
             if unknown:
                 problems.append("%s: unknown key(s) %s; an item may have %s" % (where, ", ".join(unknown), ", ".join(USER_ITEM_KEYS)))
             email = item.get("email")
-            if item.get("display_name") is not None:
-                own["display_name"] = str(item["display_name"])
-                if len(own["display_name"]) > display_name_max:
-                    problems.append("%s.display_name is %d characters long; the limit is %d" % (where, len(own["display_name"]), display_name_max))
-            if item.get("policy") is not None:
-                own["policy"] = str(item["policy"])
-            if item.get("tags") is not None:
-                if not isinstance(item["tags"], list):
-                    problems.append("%s.tags must be a list of strings" % where)
-                else:
-                    own["tags"] = [str(t) for t in item["tags"]]
-                    problems.extend(check_tags(own["tags"], where + ".tags"))
+            own, item_problems_found = _own_settings(item, where, display_name_max, convert)
+            if check is not None and own and not item_problems_found:
+                item_problems_found.extend(check(own, where))
+            problems.extend(item_problems_found)
         elif isinstance(item, str):
             email = item
         else:
@@ -90,6 +101,49 @@ def parse_users(items, display_name_max, field="users"):
         else:
             entries[email] = own
     return entries, sorted(set(duplicates)), problems
+
+
+def _own_settings(item, where, display_name_max, convert):
+    """``(own, problems)``: the settings an item sets (not None), converted, with the checks that need no platform."""
+    own = dict((name, item[name]) for name in ITEM_SETTINGS if item.get(name) is not None)
+    problems = []
+    if convert is not None and own:
+        own, problems = convert(own, where)
+        if problems:
+            return own, problems
+    if own.get("display_name") is not None:
+        own["display_name"] = str(own["display_name"])
+        if len(own["display_name"]) > display_name_max:
+            problems.append("%s.display_name is %d characters long; the limit is %d" % (where, len(own["display_name"]), display_name_max))
+    if own.get("policy") is not None:
+        own["policy"] = str(own["policy"])
+    if own.get("tags") is not None:
+        if not isinstance(own["tags"], list):
+            problems.append("%s.tags must be a list of strings" % where)
+        else:
+            own["tags"] = [str(t) for t in own["tags"]]
+            problems.extend(check_tags(own["tags"], where + ".tags"))
+    return own, problems
+
+
+def item_problems(params, platform, own, where):
+    """Problems with one item's own settings, found as the module options' are (no network).
+
+    The item's effective settings (its own over the module's) go through the same checks as the
+    module options, settings.check_settings and settings.check_reconcile, so that, for example, an
+    item's duration is checked against renew_before. A problem the module options have anyway is
+    reported once, for the options; display_name and tags were already checked by parse_users.
+    """
+    rest = dict((name, value) for name, value in own.items() if name not in ("display_name", "tags"))
+    if not rest:
+        return []
+    merged = _item_params(params, rest)
+    prefix = where + "."
+    module_level = set(check_settings(params, platform, prefix))
+    problems = [p for p in check_settings(merged, platform, prefix) if p not in module_level]
+    module_level = set(check_reconcile(params, platform))
+    problems.extend("%s: %s" % (where, p) for p in check_reconcile(merged, platform) if p not in module_level)
+    return problems
 
 
 def check_marker(marker):
@@ -129,6 +183,7 @@ class BulkRun:
         self.plan_items = {}     # email -> (action, Decision or None, reason)
         self.outcomes = {}       # email -> {"action", "token", "error"}
         self.raced = {}          # email -> new tokens a concurrent run created too, revoked with revoke_duplicates
+        self.effects = 0         # writes that took effect: tokens that appeared, PUTs and DELETEs answered, users created
 
     # ------------------------------------------------------------------ read
     def read(self):
@@ -180,8 +235,19 @@ class BulkRun:
         return by_action
 
     @property
-    def changed(self):
+    def plan_changes(self):
+        """True when the plan writes anything: the ``changed`` of check mode."""
         return any(d is not None and d.changed for _a, d, _r in self.plan_items.values())
+
+    @property
+    def applied_changes(self):
+        """True when apply changed something: the ``changed`` of a real run, from what happened, not from the plan.
+
+        An outcome that is a change counts, and so does any write that took effect on its own: a duplicate
+        revoked next to an unchanged token, a user created for a token that then failed, the new half of a
+        replacement whose old token could not be revoked. A run whose every write failed changed nothing.
+        """
+        return self.effects > 0 or any(o["action"] in CHANGED_OUTCOMES for o in self.outcomes.values())
 
     # ----------------------------------------------------------------- apply
     def apply(self):
@@ -204,6 +270,7 @@ class BulkRun:
                     desired["tags"] = sorted(set(desired["tags"]) | set([self.marker]))
                 token = normalize_token(self.client.put(self.client.org_path(self.platform.token_path(token["id"])),
                                                         update_body(desired, decision.update, self.platform)), self.platform)
+                self.effects += 1
             self._revoke(decision.revoke)
         except ApiError as error:
             self.outcomes[email] = {"action": "failed", "token": _result_token(token), "error": str(error)}
@@ -213,6 +280,7 @@ class BulkRun:
     def _revoke(self, tokens):
         for token in tokens:
             self.client.delete(self.client.org_path(self.platform.token_path(token["id"])))
+            self.effects += 1
 
     def _create_all(self, creating):
         """Bulk-create for ``creating`` (email -> Decision): send, confirm by listing, resend only what is missing."""
@@ -266,11 +334,13 @@ class BulkRun:
             except ApiError as error:
                 missing[email] = (str(error), True)
                 continue
+            self.effects += 1
             self.directory.remember(email, user["id"])
 
     def _creation_outcome(self, email, decision, token, why):
         if token is None:
             return {"action": "failed", "token": None, "error": why[0] if why else "no token appeared for this email"}
+        self.effects += 1  # the token exists now, whatever happens to the old ones
         try:
             self._revoke(decision.revoke + self.raced.get(email, []))  # only now that the replacement exists
         except ApiError as error:

@@ -17,15 +17,26 @@ description:
   - The vendor's bulk endpoint answers only C({total, success, fail}) and creates a token for every email it is sent,
     duplicates included. This module reads the platform's tokens first, plans one action per email, sends each email at most
     once per round in chunks of O(chunk_size), then lists again so that every email ends with its real outcome and token.
-  - A bulk request that errors or times out is never resent blindly. The module lists the tokens first and resends only the
-    emails that still lack one, up to O(retries) times (at least twice).
+  - A bulk request is never resent blindly. After every round of bulk requests the module lists the tokens, and an email
+    whose token appeared counts as created, whatever the request answered. A request that failed with a server error (5xx),
+    with rate limiting (429) or with no connection to the API is resent, for the emails that still lack a token only, up
+    to O(retries) times (at least twice).
+  - A request that was sent but got no answer within O(timeout) is never resent, because the API may still create its
+    tokens after the listing and a resend would give everyone in it a second token. Its emails whose token did not appear
+    in the listing fail, with a reason that says so; run the task again later, and it finds their tokens if the API made
+    them and creates the rest. A request the API refused (another error, such as 5050 or 5017) is not resent either; its
+    emails fail with the API's error.
   - When a run started at the same time creates tokens for the same people, both runs see each other's new tokens when they
     list again. With O(revoke_duplicates=true) every such run keeps the oldest new token and revokes the others, so both
     agree on one token per person. See C(docs/concurrency.md) in the collection.
   - A re-run with nothing new makes no write. The number of reads grows with the number of tokens divided by the API's
     page size (100), not with the number of emails.
   - Tokens this module creates carry O(marker_tag). With O(exclusive=true), pending tokens that carry the marker and belong
-    to people not in O(users) are revoked; tokens made by hand or by other tools are never touched.
+    to people not in O(users) are revoked; tokens made by hand or by other tools are never touched. An empty O(users)
+    never revokes anything, not even with O(exclusive=true).
+  - In a real run, C(changed) says what happened, not what was planned. It is true when a token was created, renewed,
+    updated, recreated or revoked, or when another write took effect (such as a user created or a duplicate revoked), so a
+    run in which every write failed reports V(false). In check mode it is the plan's prediction.
 author:
   - applivery.mdm contributors (@applivery-mdm)
 extends_documentation_fragment:
@@ -44,13 +55,59 @@ attributes:
 options:
   users:
     description:
-      - The people, as emails or as dicts with C(email) and optionally C(display_name), C(tags) and C(policy), which replace
-        O(display_name), O(tags) and O(policy) for that person. People with different settings are sent in separate bulk requests.
+      - The people, as emails or as dicts with C(email) and optionally the settings below, which replace the module option
+        of the same name for that person. Each person's settings (their own over the module's) are validated as the module
+        options are, before any request, and an error names the item and the setting, for example C(users[3].duration).
+      - People whose settings are the same are sent together; people with different settings are sent in separate bulk
+        requests. Drift is compared with each person's own settings.
       - Emails are trimmed and lower-cased before anything else. A repeated email is sent once and counted in
-        RV(summary.duplicates_in_input). An empty list is valid and, without O(exclusive), does nothing.
+        RV(summary.duplicates_in_input); the same email with different settings is an error.
+      - An empty list is valid and does nothing, and makes no request. With O(exclusive=true) the module warns that nothing
+        was revoked; to revoke everyone's tokens, use O(state=absent) with their emails in O(users).
     type: list
     elements: raw
     required: true
+    suboptions:
+      email:
+        description:
+          - The person's email. An item that is a plain string is this email.
+        type: str
+        required: true
+      display_name:
+        description:
+          - Replaces O(display_name) for this person.
+        type: str
+      tags:
+        description:
+          - Replaces O(tags) for this person.
+        type: list
+        elements: str
+      policy:
+        description:
+          - Replaces O(policy) for this person.
+        type: str
+      management_mode:
+        description:
+          - Replaces O(management_mode) for this person. Compared for drift, like the option.
+        type: str
+        choices: [COPE, DEVICE_OWNER, MANAGEMENT_MODE_UNSPECIFIED, PROFILE_OWNER, USERLESS]
+      duration:
+        description:
+          - Replaces O(duration) for this person, and is checked against O(renew_before) as the option is.
+        type: raw
+      send_email:
+        description:
+          - Replaces O(send_email) for this person.
+        type: bool
+      language:
+        description:
+          - Replaces O(language) for this person.
+        type: str
+        choices: [es, en, fr, de, it, zh, pt, ru]
+      email_text:
+        description:
+          - Replaces O(email_text) for this person.
+        type: str
   state:
     description:
       - V(present) makes sure each person has one valid token; V(absent) revokes their pending tokens on the platform.
@@ -60,6 +117,8 @@ options:
   exclusive:
     description:
       - With O(state=present), also revoke the pending tokens of people not in O(users), but only tokens that carry O(marker_tag).
+      - An empty O(users) revokes nothing, even with O(exclusive=true), since an empty list is what a broken inventory or
+        source gives. The module warns instead; to revoke everyone's tokens, use O(state=absent) with their emails.
     type: bool
     default: false
   marker_tag:
@@ -227,16 +286,22 @@ msg:
   type: str
 """
 
+import functools
 import json
 import os
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
 from ansible_collections.applivery.mdm.plugins.module_utils.bulk import (
     DEFAULT_MARKER,
+    ITEM_SETTINGS,
     MAX_CHUNK,
+    SUMMARY_KEYS,
     BulkRun,
     InputError,
     check_marker,
     diff_text,
+    item_problems,
     parse_users,
 )
 from ansible_collections.applivery.mdm.plugins.module_utils.module import AppliveryModule
@@ -244,9 +309,35 @@ from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLA
 from ansible_collections.applivery.mdm.plugins.module_utils.settings import check_reconcile, check_settings, token_settings_spec
 
 
+def users_item_spec():
+    """The keys of a ``users`` item: the email, and the token options an item may set, spelled as the options are.
+
+    It is the ``options`` of ``users`` in the argument spec, so that the sanity tests hold it to the documented
+    suboptions. Ansible does not apply it to a list of raw elements (an item may be a plain email): convert_item
+    applies it to each dict item. No defaults: an item that leaves a setting out takes the module option's value.
+    """
+    settings = token_settings_spec()
+    spec = {"email": {"type": "str", "required": True}}
+    for name in ITEM_SETTINGS:
+        spec[name] = dict((key, value) for key, value in settings[name].items() if key != "default")
+    return spec
+
+
+USERS_ITEM_SPEC = users_item_spec()
+
+
+def convert_item(own, where):
+    """An item's own settings, converted and checked by Ansible's argument-spec validation, as the options are."""
+    result = ArgumentSpecValidator(dict((name, USERS_ITEM_SPEC[name]) for name in own)).validate(dict(own))
+    converted = dict((name, value) for name, value in result.validated_parameters.items() if name in own and value is not None)
+    return converted, ["%s: %s" % (where, message) for message in result.error_messages]
+
+
 def check_input(params):
     platform = get_platform(params["platform"])
-    entries, duplicates, problems = parse_users(params["users"], platform.display_name_max)
+    # An item's settings are checked for the platform only with state=present, like the options.
+    check = functools.partial(item_problems, params, platform) if params["state"] == "present" else None
+    entries, duplicates, problems = parse_users(params["users"], platform.display_name_max, convert=convert_item, check=check)
     if params["state"] == "present":
         problems.extend(check_settings(params, platform))
         problems.extend(check_reconcile(params, platform))
@@ -269,10 +360,38 @@ def write_report(path, results):
         json.dump(results, handle, indent=1, sort_keys=True)
 
 
+# An empty users list is what a broken inventory or an empty source gives: never a reason to revoke a whole platform.
+EMPTY_EXCLUSIVE_WARNING = (
+    "users is empty, so nothing was revoked on %s: exclusive never revokes every marked token because of an empty list. "
+    "To revoke everyone's tokens, run with state=absent and their emails in users.")
+
+
+def nothing_to_do(module, platform):
+    """The result for an empty ``users``: no request, no change."""
+    if module.params["exclusive"] and module.params["state"] == "present":
+        module.warn(EMPTY_EXCLUSIVE_WARNING % platform.name)
+    if module.params["report_path"] and not module.check_mode:
+        write_report(module.params["report_path"], [])
+    summary = dict((key, 0) for key in SUMMARY_KEYS)
+    summary["duplicates_in_input"] = 0
+    return {
+        "changed": False,
+        "summary": summary,
+        "results": [],
+        "plan": {},
+        "duplicates": [],
+        "api_calls": {"get": 0, "write": 0},
+        "diff": {"prepared": diff_text({}, platform.name)},
+        "msg": "%s: users is empty, nothing to do" % platform.name,
+    }
+
+
 def reconcile(module):
     platform, entries, duplicates, problems = check_input(module.params)
     if problems:
         module.fail_json(msg="; ".join(problems))
+    if not entries:
+        return nothing_to_do(module, platform)
     run = BulkRun(module.client, platform, module.params, entries)
     try:
         run.read()
@@ -280,9 +399,11 @@ def reconcile(module):
     except InputError as error:
         module.fail_json(msg=str(error))
     by_action = run.plan_by_action()
-    changed = run.changed
-    if not module.check_mode:
+    if module.check_mode:
+        changed = run.plan_changes
+    else:
         run.apply()
+        changed = run.applied_changes  # what happened, not what was planned: a run whose every write failed changed nothing
     results, summary = run.results(module.check_mode)
     summary["duplicates_in_input"] = len(duplicates)
     if module.params["report_path"] and not module.check_mode:
@@ -316,7 +437,7 @@ def main():
     spec = token_settings_spec()
     spec.update(
         platform={"type": "str", "required": True, "choices": list(PLATFORM_NAMES)},
-        users={"type": "list", "elements": "raw", "required": True},
+        users={"type": "list", "elements": "raw", "required": True, "options": users_item_spec()},
         state={"type": "str", "default": "present", "choices": ["present", "absent"]},
         exclusive={"type": "bool", "default": False},
         marker_tag={"type": "str", "default": DEFAULT_MARKER},

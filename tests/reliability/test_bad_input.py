@@ -90,6 +90,18 @@ MODULE_CASES = [
     ("bulk-user-display-name-too-long", "enrollment_token_bulk", {"platform": "aosp", "users": [{"email": USER, "display_name": "d" * 257}],
                                                                   "management_mode": "DEVICE_OWNER"},
      ["users[0].display_name is 257 characters long", "limit is 256"]),
+    # a person's own settings (users items) are checked as the options are, and name the item
+    ("bulk-user-management-mode-wrong-platform", "enrollment_token_bulk", {"platform": "aosp", "users": [{"email": USER, "management_mode": "COPE"}]},
+     ["users[0].management_mode COPE is not valid for platform aosp"]),
+    ("bulk-user-duration-too-long", "enrollment_token_bulk", {"platform": "windows", "users": ["ok@example.com", {"email": USER, "duration": "31d"}]},
+     ["users[1].duration", "31d", "outside the allowed"]),
+    ("bulk-user-language-unknown", "enrollment_token_bulk", {"platform": "apple", "users": [{"email": USER, "language": "klingon"}]},
+     ["users[0]", "language must be one of", "klingon"]),
+    ("bulk-user-send-email-not-bool", "enrollment_token_bulk", {"platform": "android", "users": [{"email": USER, "send_email": "perhaps"}]},
+     ["users[0]", "send_email", "not a valid boolean"]),
+    ("bulk-user-duration-within-renew-window", "enrollment_token_bulk",
+     {"platform": "apple", "renew_before": "2h", "users": [{"email": USER, "duration": "1h"}]},
+     ["users[0]", "renew_before 2h", "duration 1h"]),
     # connection
     ("bulk-missing-token", "enrollment_token_bulk", {"platform": "apple", "users": [USER], "api_token": DROP}, ["api_token"]),
     ("single-blank-token", "enrollment_token", {"platform": "apple", "user_email": USER, "api_token": "   "}, ["api_token is empty"]),

@@ -6,7 +6,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils.bulk import check_marker, diff_text, parse_users
+import functools
+
+from ansible_collections.applivery.mdm.plugins.module_utils.bulk import check_marker, diff_text, item_problems, parse_users
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS
 
 
 def test_emails_are_trimmed_lowercased_and_collapsed():
@@ -49,3 +52,53 @@ def test_diff_lists_emails_per_action_without_secrets():
     text = diff_text({"create": ["a@example.com", "b@example.com"], "revoke": ["c@example.com"], "unchanged": ["d@example.com"]}, "apple")
     assert text == "+ apple create (2): a@example.com, b@example.com\n- apple revoke (1): c@example.com\n"
     assert diff_text({}, "aosp") == "  aosp: nothing to change\n"
+
+
+def _item_check(platform, **options):
+    params = dict(PARAMS, **options)
+    return functools.partial(item_problems, params, PLATFORMS[platform])
+
+
+PARAMS = {"display_name": None, "tags": None, "policy": None, "policy_assignments": None, "management_mode": None, "send_email": False,
+          "language": None, "email_text": None, "duration": None, "perpetual": None, "segment_id": None, "dpc_build_tag": None,
+          "push_notification_provider": None, "profiles": None, "applications": None, "vpp_location": None,
+          "renew_before": 0, "on_drift": "keep", "revoke_duplicates": False}
+
+
+def test_items_may_carry_the_token_settings_of_a_person():
+    entries, _duplicates, problems = parse_users(
+        [{"email": "a@example.com", "management_mode": "PROFILE_OWNER", "duration": "2h", "send_email": True, "language": "fr",
+          "email_text": "Welcome"}, "b@example.com"], 128, check=_item_check("android"))
+    assert problems == []
+    assert entries["a@example.com"] == {"management_mode": "PROFILE_OWNER", "duration": "2h", "send_email": True, "language": "fr",
+                                        "email_text": "Welcome"}
+    assert entries["b@example.com"] == {}
+
+
+def test_item_settings_are_validated_as_the_options_are_and_name_the_item():
+    _entries, _duplicates, problems = parse_users(
+        ["ok@example.com", {"email": "a@example.com", "management_mode": "COPE"}, {"email": "b@example.com", "duration": "31d"},
+         {"email": "c@example.com", "duration": "soon"}, {"email": "d@example.com", "duration": "1h"}],
+        256, check=_item_check("aosp", renew_before="2h"))
+    text = "\n".join(problems)
+    assert "users[1].management_mode COPE is not valid for platform aosp" in text
+    assert "users[2].duration: 31d is 2678400 seconds, outside the allowed" in text
+    assert "users[3].duration: 'soon' is not a duration" in text
+    assert "users[4]: renew_before 2h (7200 s) is not shorter than the token's life (3600 s, duration 1h)" in text
+    assert "users[0]" not in text
+
+
+def test_module_level_problems_are_not_repeated_per_item():
+    problems = item_problems(dict(PARAMS, profiles=["bad"]), PLATFORMS["apple"], {"language": "de"}, "users[0]")
+    assert problems == []
+    problems = item_problems(PARAMS, PLATFORMS["windows"], {"management_mode": "DEVICE_OWNER"}, "users[5]")
+    assert problems == ["users[5].management_mode is not valid for platform windows (Windows)"]
+
+
+def test_conversion_errors_stop_the_platform_checks_for_that_item():
+    def convert(own, where):
+        return own, ["%s: value of language must be one of: es, en, got: xx" % where] if own.get("language") == "xx" else []
+
+    _entries, _duplicates, problems = parse_users([{"email": "a@example.com", "language": "xx", "management_mode": "COPE"}], 128,
+                                                  convert=convert, check=_item_check("aosp"))
+    assert problems == ["users[0]: value of language must be one of: es, en, got: xx"]
