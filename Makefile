@@ -57,7 +57,8 @@ TEST_STEPS = $(CORE_TEST_STEPS) $(EXTRA_TEST_STEPS)
 
 RUN_STEPS := $(HOST_PYTHON) $(CI)/run_checks.py --make "$(MAKE)" --timeout $(STEP_TIMEOUT)
 # ansible-test must see real interpreters, not pyenv shims
-ANSIBLE_TEST_PATH = $(shell $(CI)/find_python.sh --dirs $(SANITY_PYTHONS)):$(PATH)
+# $(VENV)/bin: test tools that ansible-test sanity looks up on PATH (shellcheck)
+ANSIBLE_TEST_PATH = $(shell $(CI)/find_python.sh --dirs $(SANITY_PYTHONS)):$(abspath $(VENV))/bin:$(PATH)
 ANSIBLE_TEST_OPTS := --color no
 SKIP := 77
 

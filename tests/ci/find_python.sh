@@ -14,10 +14,12 @@ find_one() {
     local ver=$1 cand
     local pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
     # newest patch release first
-    for cand in $(ls -d "$pyenv_root"/versions/"$ver".*/bin/python"$ver" 2>/dev/null | sort -V -r) \
+    for cand in $(find "$pyenv_root/versions" -mindepth 3 -maxdepth 3 -path "*/versions/$ver.*/bin/python$ver" 2>/dev/null | sort -V -r) \
                 /usr/local/bin/python"$ver" /usr/bin/python"$ver" \
                 "$(command -v python"$ver" 2>/dev/null)"; do
-        [ -n "$cand" ] && [ -x "$cand" ] || continue
+        if [ -z "$cand" ] || [ ! -x "$cand" ]; then
+            continue
+        fi
         case "$cand" in */shims/*) continue ;; esac
         if [ "$("$cand" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "$ver" ]; then
             echo "$cand"

@@ -41,5 +41,5 @@ PY
     if ! cmp -s "$here/get_pip_shim.py" "$target"; then
         cp "$here/get_pip_shim.py" "$target"
     fi
-    echo "get-pip shims: $(basename "$venv") -> $target ($(echo $pins))"
+    echo "get-pip shims: $(basename "$venv") -> $target (${pins//$'\n'/ })"
 done
