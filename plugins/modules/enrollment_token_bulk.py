@@ -276,7 +276,10 @@ duplicates:
   type: list
   elements: str
 api_calls:
-  description: Requests this run sent, as C(get) and C(write) counts.
+  description:
+    - Requests this run sent, as C(get) and C(write) counts.
+    - A request counts once, however many times it was retried after a 429, a 5xx or a lost connection,
+      and only when an answer came back; the API's own request log can therefore hold more.
   returned: always
   type: dict
   sample: {get: 3, write: 1}
@@ -284,6 +287,20 @@ msg:
   description: A sentence summing up the run.
   returned: always
   type: str
+error:
+  description: The API's error, when a read or the whole run failed on one (per-person failures are in RV(results)).
+  returned: on API failure
+  type: dict
+  contains:
+    status:
+      description: HTTP status.
+      type: int
+    code:
+      description: The vendor's error code, for example V(3001) or V(5050).
+      type: int
+    message:
+      description: The vendor's error message.
+      type: str
 """
 
 import functools
