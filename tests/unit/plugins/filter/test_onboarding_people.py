@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The onboarding_people filter: who lands on which platform's list, with which settings."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.applivery.mdm.plugins.filter.onboarding_people import onboarding_people
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES
+
+# hostvars as the role sees them: a host's own variables merged with its groups' variables
+HOSTVARS = {
+    "ann@example.com": {"applivery_platform": "android", "applivery_duration": "7d", "applivery_send_email": False},
+    "ben@example.com": {"applivery_platform": "android"},
+    "cid": {"applivery_user_email": "cid@example.com", "applivery_platform": "apple", "applivery_language": "fr",
+            "applivery_email_text": "Welcome", "applivery_send_email": "yes", "applivery_duration": 3600},
+    "dee@example.com": {"applivery_platform": "android", "applivery_management_mode": "COPE", "applivery_policy": None,
+                        "applivery_display_name": ""},
+    "eve@example.com": {},
+}
+GROUPS = {"all": sorted(HOSTVARS), "people": sorted(HOSTVARS), "ungrouped": []}
+
+
+def people(users=(), group_names=None, csv_text=None, **kwargs):
+    return onboarding_people(list(users), hostvars=HOSTVARS, groups=GROUPS, group_names=group_names, csv_text=csv_text,
+                             **kwargs)
+
+
+def test_present_puts_a_person_without_platform_on_the_default_platform():
+    assert people(["Zed@Example.com"], default_platform="windows") == {"windows": [{"email": "zed@example.com"}]}
+
+
+def test_absent_puts_a_person_without_platform_on_every_platform():
+    result = people(["leaver@example.com", {"email": "other@example.com", "display_name": "Other"}],
+                    csv_text="email,platform\ncsv@example.com,\n", state="absent")
+    assert sorted(result) == sorted(PLATFORM_NAMES)
+    for platform in PLATFORM_NAMES:
+        assert result[platform] == [{"email": "csv@example.com"}, {"email": "leaver@example.com"},
+                                    {"email": "other@example.com"}]
+
+
+def test_absent_keeps_an_explicit_platform_to_that_platform():
+    result = people([{"email": "only@example.com", "platform": "Windows", "tags": ["x"]}],
+                    csv_text="email,platform\nrow@example.com,aosp\n", state="absent")
+    assert result == {"windows": [{"email": "only@example.com"}], "aosp": [{"email": "row@example.com"}]}
+
+
+def test_absent_host_without_platform_is_on_every_platform_and_hosts_with_one_stay_there():
+    result = people(group_names=["people"], state="absent")
+    assert result["android"] == [{"email": "ann@example.com"}, {"email": "ben@example.com"}, {"email": "dee@example.com"},
+                                 {"email": "eve@example.com"}]
+    assert result["apple"] == [{"email": "cid@example.com"}, {"email": "eve@example.com"}]
+    assert result["windows"] == result["aosp"] == [{"email": "eve@example.com"}]
+
+
+def test_absent_ignores_settings_so_a_person_given_twice_is_no_conflict():
+    result = people([{"email": "a@example.com", "display_name": "A"}, {"email": "a@example.com", "platform": "android"}],
+                    state="absent")
+    assert result["android"] == [{"email": "a@example.com"}]
+
+
+def test_host_and_group_settings_become_item_keys_only_when_set():
+    result = people(group_names=["people"])
+    assert result["android"] == [
+        {"email": "ann@example.com", "duration": "7d", "send_email": False},
+        {"email": "ben@example.com"},
+        {"email": "dee@example.com", "management_mode": "COPE"},
+    ]
+    assert result["apple"] == [
+        {"email": "cid@example.com", "language": "fr", "email_text": "Welcome", "send_email": True, "duration": 3600},
+        {"email": "eve@example.com"},
+    ]
+
+
+def test_list_items_take_the_same_settings():
+    result = people([{"email": "f@example.com", "platform": "aosp", "management_mode": "DEVICE_OWNER", "duration": 600,
+                      "send_email": "true", "language": "es", "email_text": "Hola"}])
+    assert result == {"aosp": [{"email": "f@example.com", "management_mode": "DEVICE_OWNER", "duration": 600,
+                                "send_email": True, "language": "es", "email_text": "Hola"}]}
+
+
+def test_bad_send_email_and_unknown_keys_are_named():
+    with pytest.raises(AnsibleFilterError) as error:
+        people([{"email": "g@example.com", "send_email": "maybe"}, {"email": "h@example.com", "managment_mode": "COPE"}],
+               csv_text="email,duration\ni@example.com,7d\n")
+    text = str(error.value)
+    assert "applivery_onboarding_users[0]: send_email 'maybe' is not a boolean" in text
+    assert "applivery_onboarding_users[1]: unknown key(s) managment_mode" in text
+    assert "CSV line 2: unknown column(s) duration" in text
+
+
+def test_platform_tags_are_added_to_own_tags():
+    result = people([{"email": "j@example.com", "platform": "windows", "tags": "a; b"}],
+                    platform_settings={"windows": {"tags": ["laptops", "a"]}})
+    assert result == {"windows": [{"email": "j@example.com", "tags": ["a", "b", "laptops"]}]}
+
+
+def test_an_unknown_state_is_refused():
+    with pytest.raises(AnsibleFilterError, match="state 'gone' is not one of present, absent"):
+        people(["k@example.com"], state="gone")
