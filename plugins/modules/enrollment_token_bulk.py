@@ -137,6 +137,8 @@ options:
   chunk_size:
     description:
       - Emails per bulk request, 1 to 1000 (the API's limit).
+      - The default comes from measurement (C(make bench), 10,000 new people, 2 cores) - the wall time hardly depends on it
+        between 100 and 1000, so 500 halves the requests of 250 while a failed request touches at most 500 people.
     type: int
     default: 500
   result_detail:
