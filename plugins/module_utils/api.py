@@ -125,7 +125,7 @@ def create_user(client, email):
         try:
             return client.post(client.org_path("mdm/users"), {"email": normalize_email(email)})
         except ApiError as error:
-            if error.code != 5048 and not (error.status is None or error.status >= 500 or error.status == 429):
+            if error.code != 5048 and not error.may_have_committed:
                 raise
             last_error = error
         user = find_user(client, email)

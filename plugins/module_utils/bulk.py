@@ -66,7 +66,7 @@ def parse_users(items, display_name_max, field="users", convert=None, check=None
     ``convert(own, where)`` returns ``(own, problems)``: an item's own settings converted to the types
     of the module options of the same name (the module passes Ansible's argument-spec validation, so
     that an item is converted exactly as the options are). ``check(own, where)`` returns the problems
-    of an item's converted settings on the platform (see item_problems); it is not called for an item
+    of an item's converted settings on the platform (see item_checker); it is not called for an item
     whose settings could not be converted.
     """
     entries = {}
@@ -126,24 +126,29 @@ def _own_settings(item, where, display_name_max, convert):
     return own, problems
 
 
-def item_problems(params, platform, own, where):
-    """Problems with one item's own settings, found as the module options' are (no network).
+def item_checker(params, platform):
+    """``check(own, where)``: the problems of one item's own settings, found as the module options' are (no network).
 
     The item's effective settings (its own over the module's) go through the same checks as the
     module options, settings.check_settings and settings.check_reconcile, so that, for example, an
     item's duration is checked against renew_before. A problem the module options have anyway is
     reported once, for the options; display_name and tags were already checked by parse_users.
+    The options' own problems are found once here, not once per item.
     """
-    rest = dict((name, value) for name, value in own.items() if name not in ("display_name", "tags"))
-    if not rest:
-        return []
-    merged = _item_params(params, rest)
-    prefix = where + "."
-    module_level = set(check_settings(params, platform, prefix))
-    problems = [p for p in check_settings(merged, platform, prefix) if p not in module_level]
-    module_level = set(check_reconcile(params, platform))
-    problems.extend("%s: %s" % (where, p) for p in check_reconcile(merged, platform) if p not in module_level)
-    return problems
+    settings_problems = check_settings(params, platform)
+    reconcile_problems = set(check_reconcile(params, platform))
+
+    def check(own, where):
+        rest = dict((name, value) for name, value in own.items() if name not in ("display_name", "tags"))
+        if not rest:
+            return []
+        merged = _item_params(params, rest)
+        prefix = where + "."
+        module_level = set(prefix + p for p in settings_problems)  # every check_settings message starts with its prefix
+        problems = [p for p in check_settings(merged, platform, prefix) if p not in module_level]
+        problems.extend("%s: %s" % (where, p) for p in check_reconcile(merged, platform) if p not in reconcile_problems)
+        return problems
+    return check
 
 
 def check_marker(marker):
@@ -313,7 +318,7 @@ class BulkRun:
         try:
             self.client.post(self.client.org_path(self.platform.bulk_path), dict(body, userEmails=chunk))
         except ApiError as error:
-            final = not (error.status is None or error.status >= 500 or error.status == 429)
+            final = not error.may_have_committed
             reason = str(error)
             if error.no_answer:  # the API may still commit it after the listing: a resend could duplicate every token
                 final = True

@@ -86,6 +86,11 @@ class ApiError(Exception):
         self.retries = retries
         super(ApiError, self).__init__(self.sentence())
 
+    @property
+    def may_have_committed(self):
+        """True for failures after which a write may or may not have been applied: no answer, 5xx or 429."""
+        return self.status is None or self.status >= 500 or self.status == 429
+
     def sentence(self):
         if self.code is not None:
             text = "Applivery API error %s (%s)" % (self.code, self.vendor_message)

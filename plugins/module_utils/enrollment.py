@@ -15,7 +15,7 @@ import datetime
 from ansible_collections.applivery.mdm.plugins.module_utils import api
 from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils.planner import plan_absent, plan_present, summary
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import DEFAULT_DURATION, get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils.platforms import get_platform
 from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
     check_reconcile,
     check_settings,
@@ -23,10 +23,11 @@ from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
     desired_fields,
     policy_refs,
     renew_before_seconds,
+    token_life,
     update_body,
 )
 from ansible_collections.applivery.mdm.plugins.module_utils.tokens import format_time, normalize_token
-from ansible_collections.applivery.mdm.plugins.module_utils.validation import check_email, check_object_id, parse_duration
+from ansible_collections.applivery.mdm.plugins.module_utils.validation import check_email, check_object_id
 
 MESSAGES = {
     "created": "created a new %s token",
@@ -86,7 +87,7 @@ def _create(client, platform, body, user_id, known_ids):
         try:
             return normalize_token(client.post(client.org_path(platform.tokens_path), body), platform)
         except ApiError as error:
-            if not may_have_committed(error):
+            if not error.may_have_committed:
                 raise
             last_error = error
         arrived = [t for t in api.list_tokens(client, platform, user_ids=[user_id]) if t["id"] not in known_ids and t["state"] == "PENDING"]
@@ -97,18 +98,13 @@ def _create(client, platform, body, user_id, known_ids):
     raise last_error
 
 
-def may_have_committed(error):
-    """True for failures after which a write may or may not have been applied: no answer, 5xx or 429."""
-    return error.status is None or error.status >= 500 or error.status == 429
-
-
 def _predicted(desired, user, platform, params, now):
     """The token a create would make, as check mode shows it: no id, and the expiry the duration gives."""
     token = dict(desired)
     token.update(id=None, platform=platform.name, state="PENDING", user_id=user.get("id"), user_email=user.get("email"))
-    if not params.get("perpetual"):
-        seconds = parse_duration(params["duration"], "duration")[0] if params.get("duration") is not None else DEFAULT_DURATION
-        token["expires_at"] = format_time(now + datetime.timedelta(seconds=seconds))
+    life = token_life(params)
+    if life is not None:
+        token["expires_at"] = format_time(now + datetime.timedelta(seconds=life))
     token.setdefault("tags", [])
     token.setdefault("policy_assignments", [])
     return token
@@ -164,8 +160,9 @@ def ensure_user_token(client, params, check_mode=False):
     if decision.action == "revoked":
         after = dict(before, state="DELETED")
     # revoke_duplicates: the other pending tokens it revokes show in the diff, not only in `revoked`
-    duplicates = [t["id"] for t in decision.revoke if t["id"] != before.get("id") and (token or {}).get("id") != t["id"]]
-    if duplicates and decision.action != "revoked":
+    duplicates = [t["id"] for t in decision.revoke if t["id"] != before.get("id") and (token or {}).get("id") != t["id"]
+                  ] if decision.action != "revoked" else []
+    if duplicates:
         before = dict(before, duplicates=duplicates)
         after = dict(after, duplicates=[])
     result = {
@@ -180,6 +177,6 @@ def ensure_user_token(client, params, check_mode=False):
     }
     if decision.drift:
         result["msg"] += " (drift: %s)" % ", ".join(decision.drift)
-    if duplicates and decision.action != "revoked":
+    if duplicates:
         result["msg"] += " (revoked %d duplicate pending token%s)" % (len(duplicates), "" if len(duplicates) == 1 else "s")
     return result

@@ -124,7 +124,7 @@ def check_reconcile(params, platform):
     problems.extend(duration_problems)
     if seconds is not None and seconds < 0:
         problems.append("renew_before must not be negative")
-    elif seconds and not params.get("perpetual"):
+    elif seconds:
         problems.extend(_check_renew_window(seconds, params))
     if params.get("on_drift") == "update" and not platform.can_update:
         problems.append("on_drift=update is only possible on windows (the only platform whose tokens can be changed in place); "
@@ -132,17 +132,24 @@ def check_reconcile(params, platform):
     return problems
 
 
+def token_life(params):
+    """Seconds a new token lives: its duration, or the API's default; None when perpetual or the duration is bad."""
+    if params.get("perpetual"):
+        return None
+    if params.get("duration") is None:
+        return DEFAULT_DURATION
+    return parse_duration(params["duration"], "duration")[0]
+
+
 def _check_renew_window(seconds, params):
     """A window as long as the token's life would replace the token on every run."""
+    lifetime = token_life(params)
+    if lifetime is None or seconds < lifetime:
+        return []  # a bad duration is check_settings' to name
     if params.get("duration") is not None:
-        lifetime, problems = parse_duration(params["duration"], "duration")
-        if problems or lifetime is None:
-            return []  # check_settings names the bad duration
         source = "duration %s" % params["duration"]
     else:
-        lifetime, source = DEFAULT_DURATION, "the API's default duration, as duration is not set"
-    if seconds < lifetime:
-        return []
+        source = "the API's default duration, as duration is not set"
     return ["renew_before %s (%d s) is not shorter than the token's life (%d s, %s): every run would replace the token "
             "it made the run before; set a longer duration or a shorter renew_before" % (params["renew_before"], seconds, lifetime, source)]
 

@@ -305,7 +305,6 @@ error:
       type: str
 """
 
-import functools
 import json
 import os
 
@@ -320,7 +319,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils.bulk import (
     InputError,
     check_marker,
     diff_text,
-    item_problems,
+    item_checker,
     parse_users,
 )
 from ansible_collections.applivery.mdm.plugins.module_utils.module import AppliveryModule
@@ -355,7 +354,7 @@ def convert_item(own, where):
 def check_input(params):
     platform = get_platform(params["platform"])
     # An item's settings are checked for the platform only with state=present, like the options.
-    check = functools.partial(item_problems, params, platform) if params["state"] == "present" else None
+    check = item_checker(params, platform) if params["state"] == "present" else None
     entries, duplicates, problems = parse_users(params["users"], platform.display_name_max, convert=convert_item, check=check)
     if params["state"] == "present":
         problems.extend(check_settings(params, platform))
@@ -456,7 +455,7 @@ def main():
     spec = token_settings_spec()
     spec.update(
         platform={"type": "str", "required": True, "choices": list(PLATFORM_NAMES)},
-        users={"type": "list", "elements": "raw", "required": True, "options": users_item_spec()},
+        users={"type": "list", "elements": "raw", "required": True, "options": USERS_ITEM_SPEC},
         state={"type": "str", "default": "present", "choices": ["present", "absent"]},
         exclusive={"type": "bool", "default": False},
         marker_tag={"type": "str", "default": DEFAULT_MARKER},

@@ -6,9 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import functools
-
-from ansible_collections.applivery.mdm.plugins.module_utils.bulk import check_marker, diff_text, item_problems, parse_users
+from ansible_collections.applivery.mdm.plugins.module_utils.bulk import check_marker, diff_text, item_checker, parse_users
 from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS
 
 
@@ -56,7 +54,7 @@ def test_diff_lists_emails_per_action_without_secrets():
 
 def _item_check(platform, **options):
     params = dict(PARAMS, **options)
-    return functools.partial(item_problems, params, PLATFORMS[platform])
+    return item_checker(params, PLATFORMS[platform])
 
 
 PARAMS = {"display_name": None, "tags": None, "policy": None, "policy_assignments": None, "management_mode": None, "send_email": False,
@@ -89,9 +87,9 @@ def test_item_settings_are_validated_as_the_options_are_and_name_the_item():
 
 
 def test_module_level_problems_are_not_repeated_per_item():
-    problems = item_problems(dict(PARAMS, profiles=["bad"]), PLATFORMS["apple"], {"language": "de"}, "users[0]")
+    problems = item_checker(dict(PARAMS, profiles=["bad"]), PLATFORMS["apple"])({"language": "de"}, "users[0]")
     assert problems == []
-    problems = item_problems(PARAMS, PLATFORMS["windows"], {"management_mode": "DEVICE_OWNER"}, "users[5]")
+    problems = item_checker(PARAMS, PLATFORMS["windows"])({"management_mode": "DEVICE_OWNER"}, "users[5]")
     assert problems == ["users[5].management_mode is not valid for platform windows (Windows)"]
 
 

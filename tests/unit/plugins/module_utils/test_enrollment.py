@@ -14,7 +14,6 @@ from ansible_collections.applivery.mdm.plugins.module_utils.settings import toke
 from ansible_collections.applivery.mdm.plugins.module_utils.tokens import parse_time
 
 ADMIN = "applivery-emu-admin-token"
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def params(**overrides):
@@ -24,17 +23,13 @@ def params(**overrides):
     return base
 
 
-def writes_since(emu, mark):
-    return [e for e in emu.control.requests(mark)["items"] if e["method"] in WRITES]
-
-
 def test_aosp_diff_names_the_owner_in_check_mode_and_in_the_real_run(emu):
     """AOSP tokens carry only mdmUserId; the diff still shows whose token it is, the same way in both modes."""
     api = AppliveryClient(ADMIN, "acme", api_url=emu.url)
     args = params(platform="aosp", user_email="Owner.Aosp@Example.com ", create_user=True, duration="2h")
     mark = emu.control.last_seq()
     planned = ensure_user_token(api, args, check_mode=True)
-    assert writes_since(emu, mark) == []
+    assert emu.control.writes_since(mark) == []
     done = ensure_user_token(api, args)
     assert planned["diff"]["after"]["user_email"] == done["diff"]["after"]["user_email"] == "owner.aosp@example.com"
     assert done["diff"]["after"]["user_id"] == done["user"]["id"] == done["token"]["user_id"]
@@ -65,7 +60,7 @@ def test_absent_treats_an_unknown_user_id_like_an_unknown_email(emu):
     by_id = ensure_user_token(api, params(platform="apple", user_id="64a0000000000000000000ff", state="absent"))
     by_email = ensure_user_token(api, params(platform="apple", user_email="nobody@example.com", state="absent"))
     assert (by_id["action"], by_id["changed"], by_id["user"]) == (by_email["action"], by_email["changed"], by_email["user"]) == ("absent", False, None)
-    assert writes_since(emu, mark) == []
+    assert emu.control.writes_since(mark) == []
     with pytest.raises(InputError) as info:
         ensure_user_token(api, params(platform="apple", user_id="64a0000000000000000000ff"))
     assert "user_id '64a0000000000000000000ff' is not an MDM user" in str(info.value)
@@ -78,4 +73,4 @@ def test_a_missing_user_without_create_user_is_a_clear_error_before_any_write(em
         ensure_user_token(api, params(platform="android", user_email="stranger@example.com"))
     assert str(info.value) == ("user_email 'stranger@example.com' is not an MDM user of organization 'acme'; "
                                "create the user first, or set create_user: true")
-    assert writes_since(emu, mark) == []
+    assert emu.control.writes_since(mark) == []
