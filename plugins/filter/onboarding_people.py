@@ -97,8 +97,8 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES
-from ansible_collections.applivery.mdm.plugins.module_utils.validation import check_email
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import check_email
 
 # A person's own settings, each a key of an enrollment_token_bulk users item, read from the host variable
 # applivery_<key> (host or group vars). The CSV columns are fixed: email, platform and the first three.

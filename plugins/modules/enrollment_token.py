@@ -174,10 +174,10 @@ error:
       type: str
 """
 
-from ansible_collections.applivery.mdm.plugins.module_utils.enrollment import InputError, ensure_user_token
-from ansible_collections.applivery.mdm.plugins.module_utils.module import AppliveryModule
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES
-from ansible_collections.applivery.mdm.plugins.module_utils.settings import token_settings_spec
+from ansible_collections.applivery.mdm.plugins.module_utils._single import InputError, ensure_user_token
+from ansible_collections.applivery.mdm.plugins.module_utils._module import AppliveryModule
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
+from ansible_collections.applivery.mdm.plugins.module_utils._settings import token_settings_spec
 
 
 def main():

@@ -310,7 +310,7 @@ import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.applivery.mdm.plugins.module_utils.bulk import (
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.run import (
     DEFAULT_MARKER,
     ITEM_SETTINGS,
     MAX_CHUNK,
@@ -322,9 +322,9 @@ from ansible_collections.applivery.mdm.plugins.module_utils.bulk import (
     item_checker,
     parse_users,
 )
-from ansible_collections.applivery.mdm.plugins.module_utils.module import AppliveryModule
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES, get_platform
-from ansible_collections.applivery.mdm.plugins.module_utils.settings import check_reconcile, check_settings, token_settings_spec
+from ansible_collections.applivery.mdm.plugins.module_utils._module import AppliveryModule
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES, get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils._settings import check_reconcile, check_settings, token_settings_spec
 
 
 def users_item_spec():

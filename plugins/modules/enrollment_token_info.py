@@ -220,11 +220,11 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.applivery.mdm.plugins.module_utils.api import list_tokens, normalize_email, tokens_of_emails
-from ansible_collections.applivery.mdm.plugins.module_utils.module import AppliveryModule
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES, TOKEN_STATES, get_platform
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effective_state
-from ansible_collections.applivery.mdm.plugins.module_utils.validation import check_emails, check_object_id
+from ansible_collections.applivery.mdm.plugins.module_utils._resources import list_tokens, normalize_email, tokens_of_emails
+from ansible_collections.applivery.mdm.plugins.module_utils._module import AppliveryModule
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES, TOKEN_STATES, get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import check_emails, check_object_id
 
 try:
     import jmespath

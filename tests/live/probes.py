@@ -24,9 +24,9 @@ import time
 
 import requests
 
-from ansible_collections.applivery.mdm.plugins.module_utils import api
-from ansible_collections.applivery.mdm.plugins.module_utils.client import AppliveryClient, ApiError
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils import _resources as api
+from ansible_collections.applivery.mdm.plugins.module_utils._client import AppliveryClient, ApiError
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS
 
 HEX24 = re.compile(r'^[0-9a-fA-F]{24}$')
 ISO_UTC = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$')

@@ -248,8 +248,8 @@ def main():
     sys.path.insert(0, HERE)
     # pylint: disable=import-error,import-outside-toplevel
     import probes
-    from ansible_collections.applivery.mdm.plugins.module_utils import api
-    from ansible_collections.applivery.mdm.plugins.module_utils import platforms as platforms_module
+    from ansible_collections.applivery.mdm.plugins.module_utils import _resources as api
+    from ansible_collections.applivery.mdm.plugins.module_utils import _platforms as platforms_module
 
     run_id = (args.run_id or new_run_id()).lower()
     prefix = 'amdm-%s-' % run_id

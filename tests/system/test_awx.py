@@ -47,11 +47,11 @@ INFO_PLAYBOOK = """
 
 
 def staged_module_utils():
-    """The staged collection's plugins.module_utils.module, imported as Ansible would import it."""
+    """The staged collection's plugins.module_utils._module, imported as Ansible would import it."""
     path = collections_path()
     if path not in sys.path:
         sys.path.insert(0, path)
-    return importlib.import_module("ansible_collections.applivery.mdm.plugins.module_utils.module")
+    return importlib.import_module("ansible_collections.applivery.mdm.plugins.module_utils._module")
 
 
 # ---------------------------------------------------------------- the credential type

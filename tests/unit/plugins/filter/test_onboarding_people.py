@@ -11,7 +11,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.applivery.mdm.plugins.filter.onboarding_people import onboarding_people
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORM_NAMES
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
 
 # hostvars as the role sees them: a host's own variables merged with its groups' variables
 HOSTVARS = {

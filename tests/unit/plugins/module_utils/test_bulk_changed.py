@@ -6,10 +6,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils.bulk import BulkRun
-from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
-from ansible_collections.applivery.mdm.plugins.module_utils.planner import Decision
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.run import BulkRun
+from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
+from ansible_collections.applivery.mdm.plugins.module_utils._planner import Decision
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS
 
 PARAMS = {"marker_tag": "managed-by:applivery.mdm", "chunk_size": 500, "create_users": False, "revoke_duplicates": True,
           "state": "present", "exclusive": False, "on_drift": "keep", "renew_before": 0}

@@ -6,8 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils.bulk import check_marker, diff_text, item_checker, parse_users
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.run import check_marker, diff_text, item_checker, parse_users
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS
 
 
 def test_emails_are_trimmed_lowercased_and_collapsed():

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError, AppliveryClient, user_agent
+from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError, AppliveryClient, user_agent
 from ansible_collections.applivery.mdm.plugins.module_utils._version import COLLECTION_VERSION
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import utcnow
+from ansible_collections.applivery.mdm.plugins.module_utils._tokens import utcnow
 
 ADMIN = "applivery-emu-admin-token"
 TOKENS = "mdm/apple/enterprise/enrollment-tokens"

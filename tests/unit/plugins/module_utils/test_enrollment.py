@@ -8,10 +8,10 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.module_utils.client import AppliveryClient
-from ansible_collections.applivery.mdm.plugins.module_utils.enrollment import InputError, ensure_user_token
-from ansible_collections.applivery.mdm.plugins.module_utils.settings import token_settings_spec
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import parse_time
+from ansible_collections.applivery.mdm.plugins.module_utils._client import AppliveryClient
+from ansible_collections.applivery.mdm.plugins.module_utils._single import InputError, ensure_user_token
+from ansible_collections.applivery.mdm.plugins.module_utils._settings import token_settings_spec
+from ansible_collections.applivery.mdm.plugins.module_utils._tokens import parse_time
 
 ADMIN = "applivery-emu-admin-token"
 

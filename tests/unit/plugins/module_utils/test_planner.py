@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.applivery.mdm.plugins.module_utils.planner import drift_fields, plan_absent, plan_present, summary
+from ansible_collections.applivery.mdm.plugins.module_utils._planner import drift_fields, plan_absent, plan_present, summary
 
 NOW = datetime.datetime(2026, 11, 22, 12, 0, 0)
 P1 = "64b000000000000000000001"

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS, get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS, get_platform
 
 
 def test_four_platforms_with_their_vendor_names():

@@ -8,8 +8,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.module_utils import settings
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils import _settings as settings
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS
 
 P1 = "64b000000000000000000001"
 P2 = "64b000000000000000000002"

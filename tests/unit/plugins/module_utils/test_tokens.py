@@ -10,8 +10,8 @@ import datetime
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.module_utils import tokens
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils import _tokens as tokens
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS
 
 USER = "64a0000000000000000000u1".replace("u", "a")
 POLICY_A = "64b000000000000000000001"

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.module_utils import validation
+from ansible_collections.applivery.mdm.plugins.module_utils import _validation as validation
 
 
 @pytest.mark.parametrize("email", ["alice@example.com", " Bob.Smith+mdm@Sub.Example.co.uk "])

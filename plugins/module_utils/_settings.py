@@ -12,8 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import DEFAULT_DURATION, LANGUAGES, PLATFORMS
-from ansible_collections.applivery.mdm.plugins.module_utils.validation import (
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import DEFAULT_DURATION, LANGUAGES, PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import (
     check_duration,
     check_object_id,
     check_tags,

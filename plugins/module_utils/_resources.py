@@ -10,8 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import normalize_token
+from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
+from ansible_collections.applivery.mdm.plugins.module_utils._tokens import normalize_token
 
 
 def normalize_email(email):

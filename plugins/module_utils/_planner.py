@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effective_state, parse_time, utcnow
+from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state, parse_time, utcnow
 
 # Token states that can still enroll a device, and so are revoked by state=absent.
 REVOCABLE_STATES = ("PENDING", "PROCESSING")

@@ -16,7 +16,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.applivery.mdm.plugins.module_utils.client import (
+from ansible_collections.applivery.mdm.plugins.module_utils._client import (
     DEFAULT_API_URL,
     ORGANIZATION_RE,
     REQUESTS_IMPORT_ERROR,

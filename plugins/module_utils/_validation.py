@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import MAX_DURATION, MIN_DURATION
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import MAX_DURATION, MIN_DURATION
 
 OBJECT_ID_RE = re.compile(r"^[a-fA-F0-9]{24}$")
 # Deliberately plain: one @, a dot in the domain, no spaces, ASCII only (the API stores ASCII emails).

@@ -16,7 +16,7 @@ import datetime
 import json
 import re
 
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import get_platform
 
 # Keys of the canonical token that let a device enroll as the person. They are
 # returned in results and reports, and never placed in a diff.

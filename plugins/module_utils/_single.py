@@ -12,11 +12,11 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.applivery.mdm.plugins.module_utils import api
-from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
-from ansible_collections.applivery.mdm.plugins.module_utils.planner import plan_absent, plan_present, summary
-from ansible_collections.applivery.mdm.plugins.module_utils.platforms import get_platform
-from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
+from ansible_collections.applivery.mdm.plugins.module_utils import _resources as api
+from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
+from ansible_collections.applivery.mdm.plugins.module_utils._planner import plan_absent, plan_present, summary
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import get_platform
+from ansible_collections.applivery.mdm.plugins.module_utils._settings import (
     check_reconcile,
     check_settings,
     create_body,
@@ -26,8 +26,8 @@ from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
     token_life,
     update_body,
 )
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import format_time, normalize_token
-from ansible_collections.applivery.mdm.plugins.module_utils.validation import check_email, check_object_id
+from ansible_collections.applivery.mdm.plugins.module_utils._tokens import format_time, normalize_token
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import check_email, check_object_id
 
 MESSAGES = {
     "created": "created a new %s token",

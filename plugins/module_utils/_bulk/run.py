@@ -21,10 +21,10 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.applivery.mdm.plugins.module_utils import api
-from ansible_collections.applivery.mdm.plugins.module_utils.client import ApiError
-from ansible_collections.applivery.mdm.plugins.module_utils.planner import REVOCABLE_STATES, Decision, plan_absent, plan_present
-from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
+from ansible_collections.applivery.mdm.plugins.module_utils import _resources as api
+from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
+from ansible_collections.applivery.mdm.plugins.module_utils._planner import REVOCABLE_STATES, Decision, plan_absent, plan_present
+from ansible_collections.applivery.mdm.plugins.module_utils._settings import (
     check_reconcile,
     check_settings,
     create_body,
@@ -33,8 +33,8 @@ from ansible_collections.applivery.mdm.plugins.module_utils.settings import (
     renew_before_seconds,
     update_body,
 )
-from ansible_collections.applivery.mdm.plugins.module_utils.tokens import effective_state, normalize_token
-from ansible_collections.applivery.mdm.plugins.module_utils.validation import TAG_MAX, check_email, check_tags
+from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state, normalize_token
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import TAG_MAX, check_email, check_tags
 
 MAX_CHUNK = 1000  # contract C6
 DEFAULT_MARKER = "managed-by:applivery.mdm"
