@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
 from .faults import FaultEngine, RateLimiter, RequestLog
-from .store import DEFAULT_SETTINGS, Store
+from .settings import defaults as default_settings
+from .store import Store
 from .util import ApiError, Clock, iso
 
 ABORT_KEY = "emulator.abort_connection"
@@ -47,7 +48,7 @@ class Emulator:
             self.faults.clear()
             self.limiter.clear()
             self.log.clear()
-            self.store.settings = dict(DEFAULT_SETTINGS)
+            self.store.change_settings(default_settings())
             self.store.load(copy.deepcopy(self.startup_seed))
 
 

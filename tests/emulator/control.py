@@ -10,7 +10,8 @@ from .app import emulator, json_response
 from .faults import ControlError
 from .render import token_view, user_view
 from .seed import SeedError, check_seed
-from .util import PLATFORMS, ApiError, iso
+from .settings import apply_changes, variants_view
+from .util import OID_RE, PLATFORMS, ApiError, iso, new_id
 
 control_bp = Blueprint("control", __name__)
 
@@ -151,16 +152,18 @@ def settings_get():
 
 @control_bp.put("/settings")
 def settings_put():
-    """Change behaviour switches (``bulk_creates_users``)."""
+    """Change behaviour switches (see settings.SPEC); ``{"variant": "V5"}`` applies a §8.1 preset."""
     body = _body()
-    if not isinstance(body, dict) or set(body) - {"bulk_creates_users"}:
-        raise ControlError("settings accepts only bulk_creates_users")
-    if "bulk_creates_users" in body and not isinstance(body["bulk_creates_users"], bool):
-        raise ControlError("bulk_creates_users must be a boolean")
     store = emulator().store
     with store.lock:
-        store.settings.update(body)
+        store.change_settings(apply_changes(store.settings, body))
         return json_response(dict(store.settings))
+
+
+@control_bp.get("/variants")
+def variants():
+    """The §8.1 presets: ``{"V1": {"settings": {...}, "plays": "..."}, ...}``."""
+    return json_response(variants_view())
 
 
 @control_bp.route("/faults", methods=["GET", "PUT", "DELETE"])
@@ -226,3 +229,33 @@ def inject_tokens():
         org, platform = _org_and_platform(body)
         ids = store.inject_tokens(org, platform, tokens, create_users, now)
     return json_response({"ids": ids, "count": len(ids)})
+
+
+@control_bp.post("/state/tokens/enroll")
+def enroll_token():
+    """A device enrolls with a token (V10): ``{organization, platform, token_id, state, device_id}`` -> the token."""
+    body = _body()
+    if not isinstance(body, dict):
+        raise ControlError("body must be an object")
+    unknown = set(body) - {"organization", "platform", "token_id", "state", "device_id"}
+    if unknown:
+        raise ControlError(f"unknown keys {sorted(unknown)}")
+    state = body.get("state", "DONE")
+    if state not in ("DONE", "PROCESSING"):
+        raise ControlError("state must be DONE or PROCESSING")
+    token_id = body.get("token_id")
+    if not isinstance(token_id, str) or not OID_RE.match(token_id):
+        raise ControlError("token_id must be a 24-hex id")
+    device_id = body.get("device_id")
+    if device_id is not None and (not isinstance(device_id, str) or not OID_RE.match(device_id)):
+        raise ControlError("device_id must be a 24-hex id")
+    store = emulator().store
+    with store.lock:
+        now = store.tick()
+        org, platform = _org_and_platform(body)
+        tok = org.tokens_by_id[platform].get(token_id.lower())
+        if tok is None:
+            raise ControlError(f"no {platform} token {token_id} in {org.slug}")
+        store.enroll_token(tok, state, device_id.lower() if device_id else new_id(now), now)
+        data = token_view(org, tok, store.settings)
+    return json_response(data)

@@ -226,8 +226,16 @@ class EmulatorControl:
         return self._call("GET", "/settings")
 
     def set_settings(self, **changes) -> dict:
-        """e.g. ``set_settings(bulk_creates_users=False)``."""
+        """e.g. ``set_settings(bulk_creates_users=False)``, ``set_settings(page_cap=10)``."""
         return self._call("PUT", "/settings", changes)
+
+    def set_variant(self, name: str) -> dict:
+        """Apply the settings preset of a section 8.1 row ("V1" ... "V10"); returns the settings."""
+        return self._call("PUT", "/settings", {"variant": name})
+
+    def variants(self) -> dict:
+        """``{"V1": {"settings": {...}, "plays": "..."}, ...}``."""
+        return self._call("GET", "/variants")
 
     # faults
     def faults(self, plan: dict | None = None, **kwargs) -> dict:
@@ -273,6 +281,13 @@ class EmulatorControl:
     def state_users(self, organization: str) -> list:
         """Every MDM user of the org."""
         return self._call("GET", "/state/users", params={"organization": organization})["items"]
+
+    def enroll_token(self, organization: str, platform: str, token_id: str, state: str = "DONE", device_id: str | None = None) -> dict:
+        """A device enrolls with the token (V10): it becomes ``state`` (DONE or PROCESSING); returns the token."""
+        body = {"organization": organization, "platform": platform, "token_id": token_id, "state": state}
+        if device_id is not None:
+            body["device_id"] = device_id
+        return self._call("POST", "/state/tokens/enroll", body)
 
     def inject_tokens(self, organization: str, platform: str, tokens: list, create_users: bool = True) -> list:
         """Create tokens directly (no quota/plan checks); returns their ids."""

@@ -62,7 +62,7 @@ class Token:
         "id", "org_id", "platform", "user_id", "user_email", "display_name", "tags", "base", "state",
         "created_ms", "updated_ms", "expire_ms", "duration", "policy_id", "assignments", "management_mode",
         "send_email", "email_text", "language", "segment_id", "perpetual", "dpc_build_tag", "push_provider",
-        "profiles", "applications", "vpp_location_id", "code", "order", "indexes",
+        "profiles", "applications", "vpp_location_id", "code", "order", "indexes", "device_id",
     )
 
     def __init__(self, tid: str, org_id: str, platform: str, user, base: str, state: str, times: tuple, fields: dict, order: tuple) -> None:
@@ -97,6 +97,7 @@ class Token:
         self.vpp_location_id = get("vpp_location_id")
         self.code = hashlib.sha1(tid.encode("ascii")).hexdigest()[:16].upper()
         self.indexes: list = []
+        self.device_id = get("device_id")
 
     def policy_ids(self) -> set:
         """Every policy id the token references (primary and assignments)."""

@@ -30,8 +30,8 @@ def page_envelope(items: list, total: int, page: int, limit: int) -> dict:
     }
 
 
-def token_view(org, tok) -> dict:
-    """Read model of ``tok`` in the shape of its platform (contract C1)."""
+def token_view(org, tok, settings=None) -> dict:
+    """Read model of ``tok`` in the shape of its platform (contract C1); ``settings`` None = the defaults."""
     return _RENDERERS[tok.platform](org, tok)
 
 
@@ -63,8 +63,9 @@ def _android(org, tok) -> dict:
         "id": tok.id,
         "organization": org.id,
         "emmEnterprise": org.enterprises["android"],
-        "emmDevice": None,
+        "emmDevice": tok.device_id,
         "mdmUser": {"id": tok.user_id, "email": tok.user_email},
+        "status": tok.state,
         "state": tok.state,
         "managementMode": tok.management_mode,
         "sendEmail": bool(tok.send_email),
@@ -91,6 +92,7 @@ def _apple(org, tok) -> dict:
         "id": tok.id,
         "organization": org.id,
         "admEnterprise": org.enterprises["apple"],
+        **({"admDevice": tok.device_id} if tok.device_id else {}),
         "mdmUser": {"id": tok.user_id, "email": tok.user_email},
         "state": tok.state,
         "type": "user",
@@ -125,6 +127,7 @@ def _windows(org, tok) -> dict:
         "id": tok.id,
         "organizationId": org.id,
         "winEnterpriseId": org.enterprises["windows"],
+        **({"winDeviceId": tok.device_id} if tok.device_id else {}),
         "mdmUser": {"id": tok.user_id, "email": tok.user_email},
         "state": tok.state,
         "type": "enrollment",
@@ -152,6 +155,7 @@ def _aosp(org, tok) -> dict:
         "id": tok.id,
         "organizationId": org.id,
         "aosEnterpriseId": org.enterprises["aosp"],
+        **({"aosDeviceId": tok.device_id} if tok.device_id else {}),
         "mdmUserId": tok.user_id,
         "type": "aosp",
         "subType": "enrollment",

@@ -12,11 +12,11 @@ import itertools
 import threading
 
 from .models import Account, Org, Policy, Token, User
+from .settings import defaults as default_settings
 from .util import (
     DEFAULT_DURATION, PLATFORMS, ApiError, invalid, limit_exceeded, new_id, not_found, parse_iso,
 )
 
-DEFAULT_SETTINGS = {"bulk_creates_users": True}
 
 TOKEN_SORT_KEYS = {
     "updatedAt": lambda t: t.updated_ms,
@@ -42,7 +42,7 @@ class Store:
     def __init__(self, clock) -> None:
         self.lock = threading.RLock()
         self.clock = clock
-        self.settings = dict(DEFAULT_SETTINGS)
+        self.settings = default_settings()
         self.orgs: dict = {}
         self.orgs_by_slug: dict = {}
         self.accounts: dict = {}
@@ -276,6 +276,25 @@ class Store:
             idx.add(tok, tok.state)
             tok.indexes.append(idx)
         tok.updated_ms = now
+
+    def enroll_token(self, tok, state: str, device_id: str, now: int) -> None:
+        """A device enrolls with ``tok`` (V10): the stored state becomes ``state`` (DONE or PROCESSING) for good.
+
+        Only a PENDING or PROCESSING token can be enrolled (a DONE one again with the same state is a no-op);
+        a DONE or PROCESSING token never expires, so it is never listed as PENDING again.
+        """
+        if tok.state not in ("PENDING", "PROCESSING") and not (tok.state == state == "DONE"):
+            raise invalid("state", f"a {tok.state} token cannot be enrolled")
+        if tok.state == state and tok.device_id is not None:
+            return
+        tok.base = state
+        tok.device_id = device_id
+        tok.updated_ms = max(now, tok.updated_ms + 1)
+        self._set_state(tok, state)
+
+    def change_settings(self, new: dict) -> None:
+        """Replace the settings."""
+        self.settings = new
 
     def _set_state(self, tok, state: str) -> None:
         if tok.state == state:

@@ -268,12 +268,13 @@ PAGING = {"page": q_int(1), "limit": q_int(1), "sort": None}
 SEGMENT = {"segmentId": q_int(0), "expandTo": q_enum(("children", "ancestors"))}
 
 
-def parse_query(args, allowed: dict, multi=(), sort_fields=("createdAt",)) -> dict:
+def parse_query(args, allowed: dict, multi=(), sort_fields=("createdAt",), cap: int = 100) -> dict:
     """Validate a werkzeug MultiDict against ``allowed`` (name -> parser).
 
     Unknown parameters are rejected (400 / 5209 naming the parameter). ``multi`` names may be
     repeated and/or comma separated; they come back as lists. Paging is normalized: ``page``
-    (default 1), ``limit`` (default 20, capped at 100), ``sort`` -> (``sort``, ``desc``).
+    (default 1), ``limit`` (default 20, capped at ``cap``: the ``page_cap`` setting, 100 by default),
+    ``sort`` -> (``sort``, ``desc``).
     """
     out = {"page": 1, "limit": 20, "sort": "createdAt", "desc": False}
     for name in args.keys():
@@ -299,7 +300,7 @@ def parse_query(args, allowed: dict, multi=(), sort_fields=("createdAt",)) -> di
             out["desc"] = match.group(2) == ":desc"
             continue
         out[name] = allowed[name](raw, name)
-    out["limit"] = min(out["limit"], 100)
+    out["limit"] = min(out["limit"], cap)
     return out
 
 

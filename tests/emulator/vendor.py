@@ -60,6 +60,11 @@ def _check_policy_refs(org, platform: str, fields: dict) -> None:
             raise not_found()
 
 
+def _cap() -> int:
+    """The page cap (contract C4: 100; V9 plays 10, 50 or 1000)."""
+    return emulator().store.settings["page_cap"]
+
+
 def _body():
     return json_body(request.get_data(cache=False))
 
@@ -74,7 +79,7 @@ def list_tokens(org_ref: str, platform: str):
         allowed.update(SEGMENT)
     else:
         allowed.update({"mdm-user": q_oid, POLICY_FILTER[platform]: q_oid, "show-deleted": q_bool})
-    query = parse_query(request.args, allowed, multi=("status",), sort_fields=TOKEN_SORT_FIELDS)
+    query = parse_query(request.args, allowed, multi=("status",), sort_fields=TOKEN_SORT_FIELDS, cap=_cap())
     if platform == "aosp":
         states = frozenset(query["status"]) if query.get("status") else VISIBLE_DEFAULT
     else:
@@ -190,7 +195,7 @@ USERS = "/organizations/<org_ref>/mdm/users"
 def list_users(org_ref: str):
     """Users; ``email`` exact and case-insensitive, ``search``/``name`` partial (C12)."""
     allowed = dict(PAGING, search=q_str(128), email=q_str(128), name=q_str(128), tags=None)
-    query = parse_query(request.args, allowed, multi=("tags",), sort_fields=USER_SORT_FIELDS)
+    query = parse_query(request.args, allowed, multi=("tags",), sort_fields=USER_SORT_FIELDS, cap=_cap())
     filters = {k: query[k] for k in ("search", "email", "name", "tags") if query.get(k) is not None}
     store = emulator().store
     with store.lock:
@@ -289,7 +294,7 @@ def list_platform_policies(org_ref: str, platform: str):
         allowed.update(SEGMENT, targetType=q_str(64))
     elif platform == "aosp":
         allowed.update(SEGMENT)
-    query = parse_query(request.args, allowed, sort_fields=POLICY_SORT_FIELDS)
+    query = parse_query(request.args, allowed, sort_fields=POLICY_SORT_FIELDS, cap=_cap())
     store = emulator().store
     with store.lock:
         org = _org(org_ref)
@@ -303,7 +308,7 @@ def list_platform_policies(org_ref: str, platform: str):
 def list_global_policies(org_ref: str):
     """Cross-platform list (android, apple, windows; no AOSP)."""
     allowed = dict(PAGING, type=q_enum(("android", "apple", "windows")), name=q_str(256), policyId=q_oid, search=q_str(256), **SEGMENT)
-    query = parse_query(request.args, allowed, sort_fields=POLICY_SORT_FIELDS)
+    query = parse_query(request.args, allowed, sort_fields=POLICY_SORT_FIELDS, cap=_cap())
     store = emulator().store
     with store.lock:
         org = _org(org_ref)
@@ -321,7 +326,7 @@ def list_global_policies(org_ref: str):
 @vendor_bp.get("/organizations")
 def list_orgs():
     """Organizations visible to the caller; ``name`` partial, ``slug`` exact."""
-    query = parse_query(request.args, dict(PAGING, name=q_str(128), slug=q_str(128)), sort_fields=("createdAt", "name", "slug"))
+    query = parse_query(request.args, dict(PAGING, name=q_str(128), slug=q_str(128)), sort_fields=("createdAt", "name", "slug"), cap=_cap())
     store = emulator().store
     with store.lock:
         rows = [o for o in store.orgs.values() if o.id in g.account.org_ids

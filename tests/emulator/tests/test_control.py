@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from emulator.harness import ADMIN_TOKEN, EmulatorError
+from emulator.settings import DEFAULTS as DEFAULT_SETTINGS
 from emulator.tests.helpers import ACME, ALICE, DAVE, assert_error, create_body, seeded_token, tokens_path
 
 
@@ -25,7 +26,7 @@ def test_reset_really_resets(api, ctl):
     assert_error(api.get(tokens_path(ACME, "apple", "/" + tok["id"])), 404, 3001)
     assert not [u for u in ctl.state_users(ACME) if u["email"] == "temp@example.com"]
     assert ctl.clock()["offset_seconds"] == 0
-    assert ctl.settings() == {"bulk_creates_users": True}
+    assert ctl.settings() == DEFAULT_SETTINGS
     assert ctl.faults()["plan"] is None
     assert ctl.rate_limit()["enabled"] is False
     assert len(ctl.state_tokens(ACME, "apple")) == 3
@@ -188,4 +189,4 @@ def test_settings_validation(ctl):
         ctl.set_settings(bulk_creates_users="no")
     with pytest.raises(EmulatorError):
         ctl.set_settings(unknown=True)
-    assert ctl.set_settings(bulk_creates_users=False) == {"bulk_creates_users": False}
+    assert ctl.set_settings(bulk_creates_users=False) == dict(DEFAULT_SETTINGS, bulk_creates_users=False)
