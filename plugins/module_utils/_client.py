@@ -26,8 +26,6 @@ import re
 import threading
 import time
 import traceback
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 
 try:
     import requests
@@ -45,7 +43,10 @@ from ansible_collections.applivery.mdm.plugins.module_utils._version import COLL
 
 DEFAULT_API_URL = "https://api.applivery.io"
 API_PREFIX = "/v1"
-MAX_PAGE_SIZE = 100  # contract C4: the API caps `limit` at 100
+# The page size asked for: the largest the API may give. The vendor does not document its maximum (a third-party
+# client asks for 1000); contract C4 guesses that it caps `limit` at 100. paginate() follows the `limit` the server
+# answers, so a cap of 100 costs nothing extra, and a server that gives 1000 needs a tenth of the GETs.
+PAGE_SIZE = 1000
 READ_AHEAD = 4  # list pages fetched at the same time once the page count is known
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 IDEMPOTENT_METHODS = frozenset(("GET", "PUT", "DELETE"))
@@ -243,31 +244,63 @@ class AppliveryClient:
     def delete(self, path):
         return self.request("DELETE", path)
 
-    def paginate(self, path, params=None, page_size=MAX_PAGE_SIZE, read_ahead=READ_AHEAD):
-        """Yield every item of a paginated list in order, following ``hasNextPage``.
+    def paginate(self, path, params=None, page_size=PAGE_SIZE, read_ahead=READ_AHEAD):
+        """Yield every item of a paginated list in order, following what the server answers.
 
-        Once the first page tells how many pages there are, up to ``read_ahead`` of the next
-        pages are fetched at the same time (GETs only, so retrying them is safe). The number of
-        requests stays one per page; only their overlap changes.
+        The first page asks for ``page_size`` items; the later ones ask for the ``limit`` the server
+        answered (it may cap the page size, or ignore ``limit``), so that every page number means
+        what the first answer said. Once that answer tells how many pages there are, up to
+        ``read_ahead`` of the next pages are fetched at the same time (GETs only, so retrying them
+        is safe). The number of requests stays one per page; only their overlap changes. Pages
+        beyond the first answer's count (the list grew meanwhile) are read one by one, following
+        ``hasNextPage`` and ``nextPage``.
         """
         query = dict(params or {}, limit=page_size)
-        data = self.get(path, params=dict(query, page=1)) or {}
-        page = 1
+        data = self._page(path, query, 1)
         yield from data.get("items") or []
+        answered = data.get("limit")
+        if _positive_int(answered):
+            query["limit"] = answered  # what the server applied: its pages are numbered in this size
+        page = 1
         total = data.get("totalPages")
-        if data.get("hasNextPage") and read_ahead > 1 and isinstance(total, int) and total > 2:
-            with ThreadPoolExecutor(max_workers=read_ahead) as pool:
-                in_flight = deque()
-                while in_flight or page + len(in_flight) < total:
-                    while page + len(in_flight) < total and len(in_flight) < read_ahead * 2:
-                        in_flight.append(pool.submit(self.get, path, dict(query, page=page + len(in_flight) + 1)))
-                    data = in_flight.popleft().result() or {}
-                    page += 1
-                    yield from data.get("items") or []
-        while data.get("hasNextPage"):  # pages beyond the first count (the list grew), or no read-ahead
-            page = data.get("nextPage") or page + 1
-            data = self.get(path, params=dict(query, page=page)) or {}
+        if data.get("hasNextPage") and read_ahead > 1 and _positive_int(total) and total > 2:
+            for data in self._read_ahead(path, query, range(2, total + 1), read_ahead):
+                yield from data.get("items") or []
+            page = total
+        while data.get("hasNextPage"):
+            following = data.get("nextPage")
+            page = following if _positive_int(following) and following > page else page + 1
+            data = self._page(path, query, page)
             yield from data.get("items") or []
+
+    def _page(self, path, query, page):
+        """One page of a list: the envelope's ``data``, ``{}`` when it has none."""
+        data = self.get(path, params=dict(query, page=page)) or {}
+        if not isinstance(data, dict):
+            raise ApiError(vendor_message="a list page is not the paginated envelope", method="GET", path=path)
+        return data
+
+    def _read_ahead(self, path, query, pages, workers):
+        """The pages' envelopes in order, with up to ``2 * workers`` GETs queued at a time."""
+        from collections import deque  # pylint: disable=import-outside-toplevel
+        from concurrent.futures import ThreadPoolExecutor  # pylint: disable=import-outside-toplevel  # only lists of 3+ pages need it
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            in_flight = deque()
+            try:
+                for page in pages:
+                    in_flight.append(pool.submit(self._page, path, query, page))
+                    if len(in_flight) >= workers * 2:
+                        yield in_flight.popleft().result()
+                while in_flight:
+                    yield in_flight.popleft().result()
+            finally:  # the caller stopped reading (or a page failed): send no more of the queued GETs
+                for future in in_flight:
+                    future.cancel()
+
+
+def _positive_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _short(exc):
