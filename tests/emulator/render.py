@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from .util import iso
 
 LINK_HOST = "https://mdm.emulator.applivery.invalid"
@@ -31,8 +29,71 @@ def page_envelope(items: list, total: int, page: int, limit: int) -> dict:
 
 
 def token_view(org, tok, settings=None) -> dict:
-    """Read model of ``tok`` in the shape of its platform (contract C1); ``settings`` None = the defaults."""
-    return _RENDERERS[tok.platform](org, tok)
+    """Read model of ``tok`` in the shape of its platform (contract C1).
+
+    ``settings`` None (the control API) or default values give the documented shapes; ``expiry_shape`` (V5),
+    ``user_shape`` (V6) and ``echo`` (V7) then reshape the same token.
+    """
+    out = _RENDERERS[tok.platform](org, tok)
+    if settings:
+        shape = settings.get("expiry_shape", "default")
+        if shape != "default":
+            _reshape_expiry(out, tok, shape)
+        if settings.get("user_shape", "default") == "id_only":
+            out.pop("mdmUser", None)
+            out["mdmUserId"] = tok.user_id
+        echo = settings.get("echo", "default")
+        if echo != "default":
+            _reshape_echo(org, out, tok, echo)
+    return out
+
+
+# Where each platform's default read model carries the expiry: (key path, ...)
+EXPIRY_PATHS = {
+    "android": (("config", "expirationTimestamp"), ("summary", "expirationTimestamp")),
+    "apple": (("expireAt",), ("summary", "expirationTimestamp"), ("enroll", "serverExpirationDate")),
+    "windows": (("expireAt",), ("summary", "expirationTimestamp")),
+    "aosp": (("summary", "expirationTimestamp"),),
+}
+ASSIGNMENTS_KEY = {"android": "emmPolicyAssignments", "apple": "admPolicyAssignments", "windows": "winPolicyAssignments",
+                   "aosp": "aosPolicyAssignments"}
+ECHO_NONE_KEYS = ("segmentId", "managementMode", "language", "emailText", "dpcBuildTag", "pushNotificationProvider",
+                  "admPolicy", "winPolicyId")
+
+
+def _reshape_expiry(out: dict, tok, shape: str) -> None:
+    """V5: ``summary_only``, ``config_only`` or ``none`` (a perpetual token has no expiry in any shape)."""
+    for path in EXPIRY_PATHS[tok.platform]:
+        holder = out
+        for key in path[:-1]:
+            holder = holder.get(key) or {}
+        holder.pop(path[-1], None)
+    if tok.expire_ms is None or shape == "none":
+        return
+    where = "summary" if shape == "summary_only" else "config"
+    out.setdefault(where, {})["expirationTimestamp"] = iso(tok.expire_ms)
+
+
+def _reshape_echo(org, out: dict, tok, echo: str) -> None:
+    """V7: ``other_type`` (numbers as strings), ``assignments_only`` (no primary policy key), ``none`` (no echo)."""
+    list_key = ASSIGNMENTS_KEY[tok.platform]
+    if echo == "other_type":
+        if out.get("segmentId") is not None:
+            out["segmentId"] = str(out["segmentId"])
+        for item in out.get(list_key) or ():
+            item["priority"] = str(item["priority"])
+    elif echo == "assignments_only":
+        if tok.policy_id and tok.policy_id not in [pid for pid, _prio in tok.assignments]:
+            out[list_key] = [_assignment(org, tok.platform, tok.policy_id, 0)] + out[list_key]
+        if tok.platform == "apple":
+            out["admPolicy"] = None
+        out.pop("winPolicyId", None)
+    else:  # none
+        for key in ECHO_NONE_KEYS:
+            out.pop(key, None)
+        if isinstance(out.get("summary"), dict):
+            out["summary"].pop("managementMode", None)
+        out[list_key] = []
 
 
 def _common(tok, out: dict) -> dict:
@@ -44,7 +105,7 @@ def _common(tok, out: dict) -> dict:
     if tok.email_text is not None:
         out["emailText"] = tok.email_text
     if tok.segment_id is not None:
-        out["segmentId"] = tok.segment_id
+        out["segmentId"] = str(tok.segment_id) if tok.platform == "windows" else int(tok.segment_id)
     out["createdAt"] = iso(tok.created_ms)
     out["updatedAt"] = iso(tok.updated_ms)
     return out
@@ -58,36 +119,53 @@ def _policy_ref(org, platform: str, pid: str, with_version: bool = False) -> dic
     return ref
 
 
+_ASSIGNMENT_KEYS = {"android": ("emmPolicyId", "emmPolicy"), "apple": ("admPolicyId", "admPolicy"),
+                    "windows": ("winPolicyId", "winPolicy"), "aosp": ("aosPolicyId", "aosPolicy")}
+
+
+def _assignment(org, platform: str, pid: str, prio) -> dict:
+    id_key, ref_key = _ASSIGNMENT_KEYS[platform]
+    return {id_key: pid, ref_key: _policy_ref(org, platform, pid, platform == "aosp"), "priority": prio}
+
+
+def _expire(tok):
+    return iso(tok.expire_ms) if tok.expire_ms is not None else None
+
+
 def _android(org, tok) -> dict:
+    """The seed 001 create response (reference §2.2): no expireAt, no policyId, no qrCode."""
+    expire = _expire(tok)
     out = {
         "id": tok.id,
         "organization": org.id,
         "emmEnterprise": org.enterprises["android"],
-        "emmDevice": tok.device_id,
+        "emmPolicyAssignments": [_assignment(org, "android", pid, prio) for pid, prio in tok.assignments],
         "mdmUser": {"id": tok.user_id, "email": tok.user_email},
-        "status": tok.state,
-        "state": tok.state,
-        "managementMode": tok.management_mode,
-        "sendEmail": bool(tok.send_email),
-        "type": "enrollment",
+        "emmDevice": tok.device_id,
     }
-    if tok.policy_id:
-        out["policyId"] = tok.policy_id
-    out["emmPolicyAssignments"] = [{"emmPolicyId": pid, "priority": prio} for pid, prio in tok.assignments]
-    expire = iso(tok.expire_ms)
-    out["expireAt"] = expire
-    out["summary"] = {"expirationTimestamp": expire, "managementMode": tok.management_mode}
+    if tok.display_name is not None:
+        out["displayName"] = tok.display_name
+    out["tags"] = list(tok.tags)
+    out["status"] = tok.state
+    out["sendEmail"] = bool(tok.send_email)
+    out["managementMode"] = tok.management_mode
+    if tok.email_text is not None:
+        out["emailText"] = tok.email_text
+    out["config"] = {"expirationTimestamp": expire, "code": tok.code}
+    out["summary"] = {"managementMode": tok.management_mode, "expirationTimestamp": expire}
+    out["type"] = "enrollment"
+    out["subType"] = "standard"
+    out["state"] = tok.state
+    out["perpetual"] = False
+    out["updatedAt"] = iso(tok.updated_ms)
+    out["createdAt"] = iso(tok.created_ms)
+    out["qrcodeUrl"] = f"{LINK_HOST}/android/qrcode/{tok.code}.png"
     out["enrollmentLink"] = f"{LINK_HOST}/android/enroll/{tok.code}"
-    out["qrCode"] = json.dumps({
-        "android.app.extra.PROVISIONING_DEVICE_ADMIN_COMPONENT_NAME": "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver",
-        "android.app.extra.PROVISIONING_DEVICE_ADMIN_PACKAGE_DOWNLOAD_LOCATION": "https://play.google.com/managed/downloadManagingApp?identifier=setup",
-        "android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE": {"com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN": tok.code},
-    }, separators=(",", ":"))
-    return _common(tok, out)
+    return out
 
 
 def _apple(org, tok) -> dict:
-    expire = iso(tok.expire_ms)
+    expire = _expire(tok)
     out = {
         "id": tok.id,
         "organization": org.id,
@@ -105,9 +183,7 @@ def _apple(org, tok) -> dict:
         "enrollmentLink": f"{LINK_HOST}/apple/enroll/{tok.code}",
         "enrollCode": tok.code,
         "admPolicy": _policy_ref(org, "apple", tok.policy_id) if tok.policy_id else None,
-        "admPolicyAssignments": [
-            {"admPolicyId": pid, "admPolicy": _policy_ref(org, "apple", pid), "priority": prio} for pid, prio in tok.assignments
-        ],
+        "admPolicyAssignments": [_assignment(org, "apple", pid, prio) for pid, prio in tok.assignments],
         "profiles": [{"id": pid} for pid in tok.profiles or ()],
     }
     if tok.applications:
@@ -122,7 +198,7 @@ def _apple(org, tok) -> dict:
 
 
 def _windows(org, tok) -> dict:
-    expire = iso(tok.expire_ms)
+    expire = _expire(tok)
     out = {
         "id": tok.id,
         "organizationId": org.id,
@@ -141,15 +217,13 @@ def _windows(org, tok) -> dict:
     }
     if tok.policy_id:
         out["winPolicyId"] = tok.policy_id
-    out["winPolicyAssignments"] = [
-        {"winPolicyId": pid, "winPolicy": _policy_ref(org, "windows", pid), "priority": prio} for pid, prio in tok.assignments
-    ]
+    out["winPolicyAssignments"] = [_assignment(org, "windows", pid, prio) for pid, prio in tok.assignments]
     return _common(tok, out)
 
 
 def _aosp(org, tok) -> dict:
     summary = {"managementMode": tok.management_mode}
-    if not tok.perpetual:
+    if tok.expire_ms is not None:
         summary["expirationTimestamp"] = iso(tok.expire_ms)
     out = {
         "id": tok.id,
@@ -165,9 +239,7 @@ def _aosp(org, tok) -> dict:
         "managementMode": tok.management_mode,
         "perpetual": bool(tok.perpetual),
         "sendEmail": bool(tok.send_email),
-        "aosPolicyAssignments": [
-            {"aosPolicyId": pid, "aosPolicy": _policy_ref(org, "aosp", pid, True), "priority": prio} for pid, prio in tok.assignments
-        ],
+        "aosPolicyAssignments": [_assignment(org, "aosp", pid, prio) for pid, prio in tok.assignments],
         "config": {
             "oneTimeToken": tok.code,
             "enrollmentHost": AOSP_HOST,

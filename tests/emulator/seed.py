@@ -6,6 +6,7 @@ import os
 
 import yaml
 
+from .validation import MAX_SAFE, PRIMARY_AS_ASSIGNMENT, merge_primary
 from .util import MAX_DURATION, MIN_DURATION, OID_RE, PLATFORMS, TOKEN_STATES, invalid, parse_iso
 
 DEFAULT_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.yml")
@@ -68,8 +69,9 @@ def spec_to_fields(org, platform: str, spec: dict, now: int):
     else:
         created = now + int(float(spec.get("createdOffsetSeconds", 0)) * 1000)
     duration = spec.get("duration")
-    if duration is not None and not (isinstance(duration, int) and MIN_DURATION <= duration <= MAX_DURATION):
-        raise invalid("duration", f"must be an integer between {MIN_DURATION} and {MAX_DURATION}")
+    low, high = (0, MAX_SAFE) if platform == "aosp" else (MIN_DURATION, MAX_DURATION)
+    if duration is not None and not (isinstance(duration, int) and not isinstance(duration, bool) and low <= duration <= high):
+        raise invalid("duration", f"must be an integer between {low} and {high}")
     policies = org.policies_by_id[platform]
     assignments = []
     for item in spec.get("policyAssignments") or []:
@@ -77,8 +79,8 @@ def spec_to_fields(org, platform: str, spec: dict, now: int):
     policy_id = spec.get("policyId")
     if policy_id is not None:
         policy_id = _known_policy(policies, policy_id)
-        if platform == "aosp":
-            assignments.insert(0, (policy_id, 0))
+        if platform in PRIMARY_AS_ASSIGNMENT:
+            assignments = merge_primary(policy_id, assignments)
             policy_id = None
     fields = {
         "display_name": spec.get("displayName"),

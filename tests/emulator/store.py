@@ -18,6 +18,8 @@ from .util import (
 )
 
 
+MAX_EXPIRE_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
+
 TOKEN_SORT_KEYS = {
     "updatedAt": lambda t: t.updated_ms,
     "expireAt": lambda t: t.expire_ms if t.expire_ms is not None else float("inf"),
@@ -205,7 +207,8 @@ class Store:
         duration = fields.get("duration")
         if duration is None and not perpetual:
             duration = DEFAULT_DURATION
-        expire = None if perpetual else created + int(duration) * 1000
+        # An AOSP duration may be up to 2^53-1 s (seed 004): the expiry stops at the last instant ISO-8601 can write.
+        expire = None if perpetual else min(created + int(duration) * 1000, MAX_EXPIRE_MS)
         state = base
         if base == "PENDING" and expire is not None and expire <= now:
             state = "EXPIRED"

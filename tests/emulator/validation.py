@@ -128,7 +128,18 @@ def _assignment(id_key: str, prio):
 
 
 # ---------------------------------------------------------------------- token bodies
+def v_any(value, _name):
+    """Any JSON value (item keys a page lists without a type)."""
+    return value
+
+
 _PRIO = v_int(0, 10000)
+# seed 003: the item keys of Apple ``applications`` (types cut off after ``vpp``).
+APPLE_APPLICATION = {
+    "admApplication": (v_oid, True), "managed": (v_bool, False), "vpp": (v_bool, False), "iOSApp": (v_any, False),
+    "configuration": (v_any, False), "action": (v_any, False), "actionStatus": (v_any, False), "scripts": (v_any, False),
+    "updatePolicy": (v_any, False),
+}
 _COMMON = {
     "sendEmail": (v_bool, True),
     "displayName": (v_str(128), False),
@@ -148,7 +159,7 @@ TOKEN_BODY = {
         "policyId": (v_oid, False),
         "admPolicyAssignments": (_assignment("admPolicyId", v_int(-MAX_SAFE, MAX_SAFE)), False),
         "profiles": (v_array(v_oid), False),
-        "applications": (v_array(v_object({"admApplication": (v_oid, True), "managed": (v_bool, False), "vpp": (v_bool, False)})), False),
+        "applications": (v_array(v_object(APPLE_APPLICATION)), False),
         "admVppLocationId": (v_oid, False),
     }),
     "windows": dict(_COMMON, **{
@@ -165,8 +176,8 @@ TOKEN_BODY = {
         "perpetual": (v_bool, False),
         "aosPolicyAssignments": (_assignment("aosPolicyId", v_int(-MAX_SAFE, MAX_SAFE)), False),
         "dpcBuildTag": (v_str(256), False),
-        "duration": (v_int(MIN_DURATION, MAX_DURATION), False),
-        "pushNotificationProvider": (v_str(256), False),
+        "duration": (v_int(0, MAX_SAFE), False),  # seed 004: 0 to 2^53-1 (required on bulk, see token_create_body)
+        "pushNotificationProvider": (v_oid, False),  # seed 004: 24-hex
         "segmentId": (v_int(0, MAX_SAFE), False),
     },
 }
@@ -187,8 +198,44 @@ USER_UPDATE = {
 USER_CREATE = dict(USER_UPDATE, email=(v_email, True))
 
 
-def token_create_body(platform: str, body, bulk: bool) -> dict:
-    """Validate a single or bulk create body for ``platform``."""
+# The body keys each vendor page lists (V8, setting ``strict_body_keys``): with the setting on, any other key is
+# refused with 400 / 5209 "Invalid input: <key> is not allowed" before the ordinary validation. Without it the
+# emulator takes the union of the platform's keys (TOKEN_BODY), which lets segmentId through on Android and on
+# Windows bulk although their pages do not list it.
+_ANDROID_PAGE_KEYS = ("policyId", "emmPolicyAssignments", "displayName", "tags", "managementMode", "sendEmail", "duration",
+                      "language", "emailText")
+_APPLE_PAGE_KEYS = ("sendEmail", "displayName", "tags", "duration", "language", "emailText", "policyId", "admPolicyAssignments",
+                    "profiles", "applications", "admVppLocationId", "segmentId")
+_WINDOWS_PAGE_KEYS = ("sendEmail", "displayName", "tags", "duration", "language", "emailText", "winPolicyId", "winPolicyAssignments")
+_AOSP_PAGE_KEYS = ("displayName", "tags", "managementMode", "sendEmail", "language", "emailText", "perpetual", "aosPolicyAssignments",
+                   "dpcBuildTag", "duration", "pushNotificationProvider", "segmentId")
+DOCUMENTED_KEYS = {
+    ("android", "create"): frozenset(_ANDROID_PAGE_KEYS + ("mdmUserId",)),           # vendor page 001 (reference S10, S11)
+    ("android", "bulk"): frozenset(_ANDROID_PAGE_KEYS + ("userEmails",)),             # vendor page 000 (S12)
+    ("apple", "create"): frozenset(_APPLE_PAGE_KEYS + ("mdmUserId",)),                # reference §2.3 (S3)
+    ("apple", "bulk"): frozenset(_APPLE_PAGE_KEYS + ("userEmails",)),                 # vendor page 003 (S4)
+    ("windows", "create"): frozenset(_WINDOWS_PAGE_KEYS + ("segmentId", "mdmUserId")),  # reference §2.3 (S6)
+    ("windows", "bulk"): frozenset(_WINDOWS_PAGE_KEYS + ("userEmails",)),             # vendor page 002 (S7): no segmentId
+    ("windows", "update"): frozenset(("displayName", "winPolicyId", "winPolicyAssignments", "tags", "segmentId")),  # §2.5 (S8, S9)
+    ("aosp", "create"): frozenset(_AOSP_PAGE_KEYS + ("mdmUserId",)),                  # reference §2.3 (S14)
+    ("aosp", "bulk"): frozenset(_AOSP_PAGE_KEYS + ("userEmails",)),                   # vendor page 004 (S15)
+}
+
+
+def check_documented_keys(platform: str, endpoint: str, body) -> None:
+    """V8: refuse the first body key the platform's page does not list (400 / 5209)."""
+    if not isinstance(body, dict):
+        return
+    allowed = DOCUMENTED_KEYS[(platform, endpoint)]
+    for key in body:
+        if key not in allowed:
+            raise invalid(key, "is not allowed")
+
+
+def token_create_body(platform: str, body, bulk: bool, strict: bool = False) -> dict:
+    """Validate a single or bulk create body for ``platform`` (``strict``: only the keys its page lists)."""
+    if strict:
+        check_documented_keys(platform, "bulk" if bulk else "create", body)
     spec = dict(TOKEN_BODY[platform])
     if bulk:
         spec["userEmails"] = (v_array(v_email, 1, BULK_MAX, limit_exceeded), True)
@@ -197,8 +244,8 @@ def token_create_body(platform: str, body, bulk: bool) -> dict:
     if isinstance(body, dict) and bulk and isinstance(body.get("userEmails"), list) and len(body["userEmails"]) > BULK_MAX:
         raise limit_exceeded()
     out = check_object(body, spec)
-    if platform == "aosp" and bulk and not out.get("perpetual") and "duration" not in out:
-        raise invalid("duration", "is required")
+    if platform == "aosp" and bulk and "duration" not in out:
+        raise invalid("duration", "is required")  # seed 004 marks it required, perpetual or not
     return out
 
 
@@ -219,7 +266,20 @@ def token_fields(platform: str, body: dict) -> dict:
         fields["policy_id"] = body[primary_key]
     if list_key in body:
         fields["assignments"] = [(item[id_key], item["priority"]) for item in body[list_key]]
+    if platform in PRIMARY_AS_ASSIGNMENT and fields.get("policy_id"):
+        fields["assignments"] = merge_primary(fields.pop("policy_id"), fields.get("assignments") or [])
     return fields
+
+
+# Platforms whose read model has no primary policy key: a policyId that was sent becomes an assignment.
+PRIMARY_AS_ASSIGNMENT = ("android", "aosp")
+
+
+def merge_primary(policy_id: str, assignments: list) -> list:
+    """``assignments`` with ``policy_id`` first at priority 0, unless it is already assigned (its priority kept)."""
+    if any(pid == policy_id for pid, _prio in assignments):
+        return list(assignments)
+    return [(policy_id, 0)] + list(assignments)
 
 
 # ---------------------------------------------------------------------- query strings

@@ -13,26 +13,46 @@ from emulator.tests.helpers import (
 from emulator.util import parse_iso
 
 
+ANDROID_KEYS = ("id", "organization", "emmEnterprise", "emmPolicyAssignments", "mdmUser", "emmDevice", "displayName", "tags", "status",
+                "sendEmail", "managementMode", "emailText", "config", "summary", "type", "subType", "state", "perpetual", "updatedAt",
+                "createdAt", "qrcodeUrl", "enrollmentLink")
+
+
 def test_c01_android_routes_mirror_apple_and_read_models(api):
     pol = policy_id("android", 1)
-    tok = api.create_token(ACME, "android", DAVE, displayName="Dave Pixel", tags=["a", "b"], policyId=pol,
-                           emmPolicyAssignments=[{"emmPolicyId": pol, "priority": 5}])
-    for key in ("organization", "emmEnterprise", "emmDevice", "mdmUser", "displayName", "tags", "state", "managementMode", "policyId",
-                "emmPolicyAssignments", "expireAt", "summary", "enrollmentLink", "qrCode", "createdAt", "updatedAt"):
-        assert key in tok, key
-    assert tok["organization"] == ACME_ID
+    kiosk = policy_id("android", 3)
+    tok = api.create_token(ACME, "android", DAVE, displayName="Dave Pixel", tags=["a", "b"], policyId=pol, emailText="hi",
+                           emmPolicyAssignments=[{"emmPolicyId": kiosk, "priority": 5}])
+    # the seed 001 create response, key for key: no expireAt, no policyId, no qrCode
+    assert tuple(tok) == ANDROID_KEYS
+    assert tok["organization"] == ACME_ID and tok["emmDevice"] is None
     assert tok["mdmUser"] == {"id": DAVE, "email": "dave@example.com"}
-    assert tok["emmPolicyAssignments"] == [{"emmPolicyId": pol, "priority": 5}]
-    assert tok["summary"]["expirationTimestamp"] == tok["expireAt"]
-    assert isinstance(tok["qrCode"], str) and isinstance(json.loads(tok["qrCode"]), dict)
+    assert tok["status"] == tok["state"] == "PENDING" and tok["perpetual"] is False
+    # the policyId that was sent shows up only as an assignment, priority 0
+    assert tok["emmPolicyAssignments"] == [
+        {"emmPolicyId": pol, "emmPolicy": {"id": pol, "name": "Corporate Standard"}, "priority": 0},
+        {"emmPolicyId": kiosk, "emmPolicy": {"id": kiosk, "name": "Kiosk"}, "priority": 5},
+    ]
+    assert tok["config"]["expirationTimestamp"] == tok["summary"]["expirationTimestamp"]
+    assert parse_iso(tok["config"]["expirationTimestamp"]) - parse_iso(tok["createdAt"]) == 86400 * 1000
+    assert tok["config"]["code"] and tok["summary"]["managementMode"] == "DEVICE_OWNER"
+    assert tok["qrcodeUrl"].startswith("https://") and tok["enrollmentLink"].startswith("https://")
+    # an assignment that names the primary policy keeps its priority and is not repeated
+    again = api.create_token(ACME, "android", DAVE, policyId=kiosk, emmPolicyAssignments=[{"emmPolicyId": kiosk, "priority": 7}])
+    assert [(a["emmPolicyId"], a["priority"]) for a in again["emmPolicyAssignments"]] == [(kiosk, 7)]
+    # list, get and delete answer the same shape
+    for read in (api.data("GET", tokens_path(ACME, "android", "/" + tok["id"])),
+                 api.list_tokens(ACME, "android", **{"mdm-user": DAVE})["items"][0]):
+        assert tuple(read) == ANDROID_KEYS
     # list / get / delete exist and mirror Apple, with mdm-user, emm-policy and show-deleted filters
     assert api.data("GET", tokens_path(ACME, "android", "/" + tok["id"]))["id"] == tok["id"]
     mine = api.list_tokens(ACME, "android", **{"mdm-user": DAVE})
-    assert [t["id"] for t in mine["items"]] == [tok["id"]]
+    assert [t["id"] for t in mine["items"]] == [tok["id"], again["id"]]
     by_policy = api.list_tokens(ACME, "android", **{"emm-policy": pol})
     assert tok["id"] in [t["id"] for t in by_policy["items"]]
     assert seeded_token("android", 2) not in [t["id"] for t in by_policy["items"]]
-    assert api.data("DELETE", tokens_path(ACME, "android", "/" + tok["id"]))["state"] == "DELETED"
+    gone = api.data("DELETE", tokens_path(ACME, "android", "/" + tok["id"]))
+    assert gone["state"] == gone["status"] == "DELETED" and tuple(gone) == ANDROID_KEYS
 
 
 def test_c01_apple_windows_aosp_read_models(api):
@@ -46,8 +66,11 @@ def test_c01_apple_windows_aosp_read_models(api):
     for key in ("organizationId", "winEnterpriseId", "mdmUser", "state", "expireAt", "summary", "winPolicyId", "winPolicyAssignments",
                 "enrollmentLink", "enrollCode", "sendEmail", "emailText", "segmentId"):
         assert key in win, key
+    assert win["segmentId"] == "3"  # the vendor examples show segmentId as a string
+    provider = "64f000000000000000000001"
     aosp = api.create_token(ACME, "aosp", DAVE, aosPolicyAssignments=[{"aosPolicyId": policy_id("aosp", 3), "priority": 2}],
-                            dpcBuildTag="stable", pushNotificationProvider="fcm", segmentId=0)
+                            dpcBuildTag="stable", pushNotificationProvider=provider, segmentId=0)
+    assert aosp["pushNotificationProvider"] == provider and aosp["segmentId"] == 0
     assert aosp["mdmUserId"] == DAVE and "mdmUser" not in aosp
     assert "expireAt" not in aosp and ISO_RE.match(aosp["summary"]["expirationTimestamp"])
     assert aosp["type"] == "aosp" and aosp["subType"] == "enrollment"
@@ -95,12 +118,23 @@ def test_c03_expiry_duration_and_clock(api, ctl):
     # moving the clock back makes the token valid again (lazy expiry index is rebuilt)
     ctl.set_clock(0)
     assert api.data("GET", tokens_path(ACME, "windows", "/" + short["id"]))["state"] == "PENDING"
-    # AOSP bulk needs a duration unless perpetual
+    # AOSP bulk needs a duration, perpetual or not (seed 004): 0 ... 2^53-1
     body = bulk_body("aosp", ["dave@example.com"])
     del body["duration"]
     assert "duration" in assert_error(api.post(tokens_path(ACME, "aosp", "/bulk"), json=body), 400, 5209)["message"]
     body["perpetual"] = True
-    assert api.data("POST", tokens_path(ACME, "aosp", "/bulk"), json=body)["success"] == 1
+    assert "duration" in assert_error(api.post(tokens_path(ACME, "aosp", "/bulk"), json=body), 400, 5209)["message"]
+    for good in (0, 9007199254740991):
+        body["duration"] = good
+        assert api.data("POST", tokens_path(ACME, "aosp", "/bulk"), json=body)["success"] == 1
+    for bad in (-1, 9007199254740992, 1.5, "60"):
+        body["duration"] = bad
+        assert_error(api.post(tokens_path(ACME, "aosp", "/bulk"), json=body), 400, 5209)
+    # an AOSP token may live 0 seconds (expired at once) or up to the end of year 9999
+    zero = api.create_token(ACME, "aosp", DAVE, duration=0)
+    assert zero["state"] == "EXPIRED"
+    huge = api.create_token(ACME, "aosp", DAVE, duration=9007199254740991)
+    assert huge["summary"]["expirationTimestamp"] == "9999-12-31T23:59:59.999Z" and huge["state"] == "PENDING"
 
 
 def test_c03_expired_tokens_listed_and_counted(api, ctl):
