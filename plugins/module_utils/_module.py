@@ -16,6 +16,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError
 from ansible_collections.applivery.mdm.plugins.module_utils._client import (
     DEFAULT_API_URL,
     ORGANIZATION_RE,
@@ -104,9 +105,15 @@ class AppliveryModule(AnsibleModule):
         self.fail_json(msg=str(error), error=error.to_dict(), **result)
 
     def run(self, action):
-        """Call ``action(self)`` for a result dict and exit with it; an ApiError becomes a clean failure."""
+        """Call ``action(self)`` for a result dict and exit with it.
+
+        Every module fails the same way: an InputError (found before any write) with its problems as ``msg``,
+        an ApiError with its sentence as ``msg`` and the vendor's fields as ``error``.
+        """
         try:
             result = action(self)
+        except InputError as error:
+            self.fail_json(msg=str(error))
         except ApiError as error:
             self.fail_api(error)
         self.exit_json(**result)

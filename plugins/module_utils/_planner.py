@@ -3,8 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Decide, for one person on one platform, what must happen to their enrollment tokens.
 
-Pure functions over canonical tokens (see tokens.py): no network, no Ansible. The single
+Pure functions over canonical tokens (see _tokens.py): no network, no Ansible. The single
 module and the bulk module both plan with these, so they decide the same way.
+
+One vocabulary: ``ACTIONS`` names every action once. A plan, a diff and a result all use the
+action's name (``create``); a result of a real run shows its ``done`` word (``created``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -12,54 +15,92 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+from collections import namedtuple
 
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state, parse_time, utcnow
 
+# name: the plan's word; done: the result's word; symbol: the diff's mark; changes: a write when applied
+Action = namedtuple("Action", "name done symbol changes")
+ACTIONS = dict((a.name, a) for a in (
+    Action("create", "created", "+", True),
+    Action("renew", "renewed", "~", True),
+    Action("recreate", "recreated", "~", True),
+    Action("update", "updated", "~", True),
+    Action("revoke", "revoked", "-", True),
+    Action("fail", "failed", "!", False),
+    Action("unconfirmed", "unconfirmed", "…", False),
+    Action("drift", "drift", "?", False),
+    Action("enrolled", "enrolled", "", False),
+    Action("unchanged", "unchanged", "", False),
+    Action("absent", "absent", "", False),
+))
+# The order a diff and a summary list the actions in.
+ACTION_ORDER = ("create", "renew", "recreate", "update", "revoke", "fail", "unconfirmed", "drift", "enrolled", "unchanged", "absent")
+CHANGING_ACTIONS = tuple(name for name in ACTION_ORDER if ACTIONS[name].changes)
+QUIET_ACTIONS = ("unchanged", "absent", "enrolled")  # left out by result_detail=changes
+
+# A token a device used (DONE) or is enrolling with right now (PROCESSING): the person has enrolled.
+ENROLLED_STATES = ("DONE", "PROCESSING")
 # Token states that can still enroll a device, and so are revoked by state=absent.
-REVOCABLE_STATES = ("PENDING", "PROCESSING")
+REVOCABLE_STATES = ("PENDING",)
 
 # Fields of the canonical token shown in diffs (never the enrollment link, code or QR code).
-SUMMARY_FIELDS = ("id", "state", "user_id", "user_email", "display_name", "tags", "policy_id", "policy_assignments", "expires_at")
+SUMMARY_FIELDS = ("id", "state", "user_id", "user_email", "display_name", "tags", "policy_id", "policy_assignments",
+                  "expires_at", "device_id")
 
 
 class Decision:
     """What to do for one person: the action name and the writes it needs.
 
-    ``token`` is the token that stays (None when a new one is created), ``create`` asks for a
-    new token, ``update`` lists drifted fields to change in place, ``revoke`` the tokens to
-    soft-delete, and ``drift`` the fields where the live token differs from the request.
+    ``token`` is the token that stays (None when a new one is made), ``create`` the number of
+    new tokens, ``update`` the drifted fields to change in place on ``token``, ``revoke`` the
+    tokens to soft-delete, ``drift`` the fields where the live token differs from the request,
+    and ``enrolled`` the person's tokens that a device used or is using.
     """
 
-    def __init__(self, action, token=None, create=False, update=None, revoke=None, drift=None):
+    def __init__(self, action, token=None, create=0, update=None, revoke=None, drift=None, enrolled=None):
         self.action = action
         self.token = token
-        self.create = create
+        self.create = int(create)
         self.update = list(update or [])
         self.revoke = list(revoke or [])
         self.drift = list(drift or [])
+        self.enrolled = list(enrolled or [])
 
     @property
     def changed(self):
         return bool(self.create or self.update or self.revoke)
 
     def __repr__(self):
-        return "Decision(%s, create=%s, update=%s, revoke=%s, drift=%s)" % (
-            self.action, self.create, self.update, [t.get("id") for t in self.revoke], self.drift)
+        return "Decision(%s, create=%d, update=%s, revoke=%s, drift=%s, enrolled=%d)" % (
+            self.action, self.create, self.update, [t.get("id") for t in self.revoke], self.drift, len(self.enrolled))
+
+
+def _policy_ids(token):
+    return set(a["policy_id"] for a in token.get("policy_assignments") or [])
+
+
+def _differs(name, wanted, token, ignore_tags, desired):
+    """True when the token echoes ``name`` and the echo differs; a field it does not echo is unknown, not drift."""
+    have = token.get(name)
+    if name == "policy_id":
+        # present as the primary policy or among the assignments; unknown when the token echoes neither
+        return wanted != have and wanted not in _policy_ids(token) and have is not None
+    if have is None:
+        return False
+    if name == "tags":
+        return sorted(set(have) - set(ignore_tags)) != sorted(set(wanted) - set(ignore_tags))
+    if name == "policy_assignments":
+        primary = desired.get("policy_id")
+        have = [a for a in have if a["policy_id"] != primary or any(w["policy_id"] == primary for w in wanted)]
+        key = lambda a: (a["priority"], a["policy_id"] or "")  # noqa: E731
+        return sorted(have, key=key) != sorted(wanted, key=key)
+    return have != wanted
 
 
 def drift_fields(desired, token, ignore_tags=()):
-    """Names of the desired fields whose live value differs, after normalisation."""
-    drift = []
-    for name, wanted in desired.items():
-        have = token.get(name)
-        if name == "tags":
-            have = sorted(set(have or []) - set(ignore_tags))
-            wanted = sorted(set(wanted) - set(ignore_tags))
-        elif name == "policy_assignments":
-            have = sorted(have or [], key=lambda a: (a["priority"], a["policy_id"] or ""))
-        if have != wanted:
-            drift.append(name)
-    return sorted(drift)
+    """Names of the desired fields whose echoed value differs, after normalisation."""
+    return sorted(name for name, wanted in desired.items() if _differs(name, wanted, token, ignore_tags, desired))
 
 
 def _newest_first(tokens):
@@ -73,38 +114,61 @@ def expires_within(token, seconds, now):
     return parse_time(token["expires_at"]) <= now + datetime.timedelta(seconds=seconds)
 
 
-def plan_present(tokens, desired, renew_before=0, on_drift="keep", revoke_duplicates=False, ignore_tags=(), now=None):
-    """The Decision that leaves exactly one valid token matching ``desired`` (if asked to heal duplicates).
+def enrolled_tokens(tokens, now=None):
+    """The tokens a device used or is using, newest first."""
+    now = now or utcnow()
+    return _newest_first(t for t in tokens if effective_state(t, now) in ENROLLED_STATES)
 
-    ``tokens`` are the person's canonical tokens on the platform (any state).
+
+def wanted_pending(devices, enrolled, reinvite=False):
+    """How many valid tokens a person needs: one per device not enrolled yet (at least one when re-invited)."""
+    wanted = max(int(devices) - enrolled, 0)
+    return max(wanted, 1) if reinvite else wanted
+
+
+def plan_present(tokens, desired, renew_before=0, on_drift="keep", revoke_duplicates=False, ignore_tags=(), now=None,
+                 devices=1, reinvite=False):
+    """The Decision that leaves the person ``devices`` minus their enrolled devices valid tokens matching ``desired``.
+
+    ``tokens`` are the person's canonical tokens on the platform (any state). A person who has
+    enrolled as many devices as asked is ``enrolled``: no new token and no email.
     """
     now = now or utcnow()
+    enrolled = enrolled_tokens(tokens, now)
     live = [t for t in tokens if effective_state(t, now) == "PENDING"]
+    wanted = wanted_pending(devices, len(enrolled), reinvite)
+    if wanted == 0:
+        surplus = live if revoke_duplicates else []
+        return Decision("enrolled", token=enrolled[0] if enrolled else None, revoke=surplus, enrolled=enrolled)
     expiring = [t for t in live if expires_within(t, renew_before, now)]
     fresh = _newest_first(t for t in live if t not in expiring)
-    if not fresh:
-        renewing = bool(expiring) or any(effective_state(t, now) == "EXPIRED" for t in tokens)
-        return Decision("renewed" if renewing else "created", create=True, revoke=expiring)
     matching = [t for t in fresh if not drift_fields(desired, t, ignore_tags)]
-    keep = matching[0] if matching else fresh[0]
-    duplicates = [t for t in fresh if t is not keep] if revoke_duplicates else []
+    kept = (matching + [t for t in fresh if t not in matching])[:wanted]
+    duplicates = [t for t in fresh if t not in kept] if revoke_duplicates else []
+    missing = wanted - len(kept)
+    if not kept:
+        renewing = bool(expiring) or any(effective_state(t, now) == "EXPIRED" for t in tokens)
+        return Decision("renew" if renewing else "create", create=missing, revoke=expiring + duplicates, enrolled=enrolled)
+    keep = kept[0]
     drift = drift_fields(desired, keep, ignore_tags)
-    if not drift:
-        return Decision("unchanged", token=keep, revoke=duplicates)
-    if on_drift == "update":
-        return Decision("updated", token=keep, update=drift, revoke=duplicates, drift=drift)
-    if on_drift == "recreate":
-        return Decision("recreated", create=True, revoke=[keep] + duplicates, drift=drift)
-    return Decision("drift", token=keep, revoke=duplicates, drift=drift)
+    if drift and on_drift == "update":
+        return Decision("update", token=keep, create=missing, update=drift, revoke=duplicates, drift=drift, enrolled=enrolled)
+    if drift and on_drift == "recreate":
+        return Decision("recreate", create=missing + 1, revoke=[keep] + duplicates, drift=drift, enrolled=enrolled)
+    if missing:
+        return Decision("create", token=keep, create=missing, revoke=expiring + duplicates, drift=drift, enrolled=enrolled)
+    return Decision("drift" if drift else "unchanged", token=keep, revoke=duplicates, drift=drift, enrolled=enrolled)
 
 
 def plan_absent(tokens, now=None):
-    """The Decision that leaves the person with no token that can still enroll a device."""
+    """The Decision that leaves the person with no token that can still enroll a device.
+
+    Revoking a token does not remove a device: the person's enrolled devices are reported, untouched.
+    """
     now = now or utcnow()
     revoke = [t for t in tokens if effective_state(t, now) in REVOCABLE_STATES]
-    if revoke:
-        return Decision("revoked", revoke=revoke)
-    return Decision("absent")
+    enrolled = enrolled_tokens(tokens, now)
+    return Decision("revoke" if revoke else "absent", revoke=revoke, enrolled=enrolled)
 
 
 def summary(token):
@@ -115,3 +179,9 @@ def summary(token):
     if view["tags"]:
         view["tags"] = sorted(view["tags"])  # the API keeps its own order; a diff compares sets of tags
     return view
+
+
+def device_view(tokens):
+    """The enrolled devices of a person as results show them: no enrollment secret."""
+    return [{"token_id": t.get("id"), "device_id": t.get("device_id"), "state": t.get("state"), "at": t.get("updated_at")}
+            for t in tokens]

@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, applivery.mdm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reads the modules share: MDM users by email and a platform's tokens, in canonical form.
+"""Every read and write of tokens, MDM users and policies, in canonical form.
 
-No Ansible imports: these functions take an AppliveryClient and a Platform.
+No Ansible imports: these functions take an AppliveryClient and a Platform. Server-side
+filters only save reads: every token returned here is checked on our side to belong to the
+people (and carry the policy) it was asked for, whatever the server did with the filter.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -12,6 +14,7 @@ __metaclass__ = type
 
 from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import normalize_token
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError
 
 
 def normalize_email(email):
@@ -41,32 +44,33 @@ def find_users(client, emails):
 def list_tokens(client, platform, user_ids=None, policy_id=None, include_deleted=False):
     """Canonical tokens of ``platform``, optionally only those of ``user_ids`` or carrying ``policy_id``.
 
-    Uses the server-side filters the platform documents and filters the rest here, so the
-    result is the same on every platform. A user filter the API has is applied per user;
-    without one (AOSP) the platform's list is read once and filtered client-side.
+    The platform's documented filters are sent to save reads, but never trusted: every token is
+    checked here. With a user filter, one listing per user; without one (AOSP), one listing in all.
     """
-    user_ids = list(user_ids) if user_ids is not None else None
-    per_user = user_ids if (user_ids is not None and platform.user_filter) else [None]
-    tokens = []
+    wanted = set(user_ids) if user_ids is not None else None
+    per_user = sorted(wanted) if (wanted is not None and platform.user_filter) else [None]
+    tokens, seen = [], set()
     for user_id in per_user:
-        params, client_side = platform.list_params(user_id=user_id, policy_id=policy_id, include_deleted=include_deleted)
+        params = platform.list_params(user_id=user_id, policy_id=policy_id, include_deleted=include_deleted)
         for raw in client.paginate(client.org_path(platform.tokens_path), params=params):
             token = normalize_token(raw, platform)
-            if "policy_id" in client_side and not _uses_policy(token, policy_id):
+            if token["id"] in seen or (wanted is not None and token["user_id"] not in wanted):
+                continue  # a server that ignores the filter sends other people's tokens (and repeats them per user)
+            if policy_id and not _uses_policy(token, policy_id):
                 continue
+            seen.add(token["id"])
             tokens.append(token)
-    if user_ids is not None and not platform.user_filter:
-        wanted = set(user_ids)
-        tokens = [t for t in tokens if t["user_id"] in wanted]
     return tokens
 
 
+def owned_by(tokens, user):
+    """The tokens that belong to ``user`` by id and, where the token carries one, by email."""
+    email = normalize_email(user.get("email")) if user.get("email") else None
+    return [t for t in tokens if t["user_id"] == user.get("id") and (not email or not t["user_email"] or t["user_email"] == email)]
+
+
 def _uses_policy(token, policy_id):
-    return token["policy_id"] == policy_id or any(a["policy_id"] == policy_id for a in token["policy_assignments"])
-
-
-class ResolutionError(Exception):
-    """A name or id the user gave that the organization does not resolve to exactly one thing."""
+    return token["policy_id"] == policy_id or any(a["policy_id"] == policy_id for a in token["policy_assignments"] or [])
 
 
 def list_policies(client, platform):
@@ -103,7 +107,7 @@ def resolve_policies(client, platform, refs, field="policy"):
             problems.append("%s '%s' matches no %s policy by id or exact name%s"
                             % (field, ref, platform.name, "; similar: %s" % ", ".join(close) if close else ""))
     if problems:
-        raise ResolutionError("; ".join(problems))
+        raise InputError(problems)
     return resolved
 
 
@@ -117,21 +121,63 @@ def get_user(client, user_id):
         raise
 
 
-def create_user(client, email):
-    """Create the MDM user. A failure that may have committed (no answer, 5xx, 429) is followed by a lookup,
-    and the POST is resent (up to ``retries`` times) only while the user does not exist; 5048 (exists) adopts it."""
+def create_and_confirm(client, send, find, adopt=None, resend_unanswered=False):
+    """The one way a create is sent: ``send()`` once; after a failure that may have committed (no answer,
+    5xx, 429), or one ``adopt(error)`` accepts (such as 5048 "exists"), ``find()`` looks for what was
+    made, and only while it is not there is ``send()`` tried again, up to ``retries`` times. A request
+    that got no answer is not resent unless ``resend_unanswered`` (the API may still commit it later)."""
     last_error = None
     for dummy in range(max(1, client.retries + 1)):
         try:
-            return client.post(client.org_path("mdm/users"), {"email": normalize_email(email)})
+            return send()
         except ApiError as error:
-            if error.code != 5048 and not error.may_have_committed:
+            if not error.may_have_committed and not (adopt and adopt(error)):
                 raise
             last_error = error
-        user = find_user(client, email)
-        if user is not None:
-            return user
+        found = find()
+        if found is not None:
+            return found
+        if last_error.no_answer and not resend_unanswered:
+            break
     raise last_error
+
+
+def create_user(client, email):
+    """Create the MDM user, adopting one that exists (5048) or that a lost answer created."""
+    email = normalize_email(email)
+    return create_and_confirm(client, lambda: client.post(client.org_path("mdm/users"), {"email": email}),
+                              lambda: find_user(client, email), adopt=lambda error: error.code == 5048, resend_unanswered=True)
+
+
+def create_token(client, platform, body, user, known_ids):
+    """POST one token for ``user``; after a lost answer, adopt the person's new PENDING token instead of resending."""
+    def arrived():
+        new = [t for t in owned_by(list_tokens(client, platform, user_ids=[user["id"]]), user)
+               if t["id"] not in known_ids and t["state"] == "PENDING"]
+        return sorted(new, key=lambda t: t.get("created_at") or "")[-1] if new else None
+    return create_and_confirm(
+        client, lambda: normalize_token(client.post(client.org_path(platform.tokens_path), dict(body, mdmUserId=user["id"])), platform),
+        arrived)
+
+
+def update_token(client, platform, token_id, body):
+    """PUT the changed fields of one token (only platforms with an update page); the token as the API returns it."""
+    return normalize_token(client.put(client.org_path(platform.token_path(token_id)), body), platform)
+
+
+def revoke_token(client, platform, token_id):
+    """Soft-delete one token (contract C2)."""
+    client.delete(client.org_path(platform.token_path(token_id)))
+
+
+def post_bulk(client, platform, body, emails):
+    """One bulk request; the API's counts ``{total, success, fail}`` (None for a count it did not give)."""
+    data = client.post(client.org_path(platform.bulk_path), dict(body, userEmails=list(emails))) or {}
+    counts = {}
+    for key in ("total", "success", "fail"):
+        value = data.get(key) if isinstance(data, dict) else None
+        counts[key] = value if isinstance(value, int) and not isinstance(value, bool) else None
+    return counts
 
 
 # Below this many emails to look up, filtered GETs are cheaper than reading the whole user list.
@@ -182,7 +228,7 @@ class Directory:
 
 def tokens_by_email(client, platform, directory, include_deleted=False):
     """``(tokens, {email: [tokens]})`` from one listing of the platform, every token labelled with its owner's email."""
-    params = platform.list_params(include_deleted=include_deleted)[0]
+    params = platform.list_params(include_deleted=include_deleted)
     tokens = directory.label([normalize_token(raw, platform) for raw in client.paginate(client.org_path(platform.tokens_path), params=params)])
     grouped = {}
     for token in tokens:

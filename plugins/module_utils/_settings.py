@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils._platforms import DEFAULT_DURATION, LANGUAGES, PLATFORMS
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import DEFAULT_DURATION, LANGUAGES, PLATFORMS, UPDATABLE_PLATFORMS
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import (
     check_duration,
     check_object_id,
@@ -21,8 +21,6 @@ from ansible_collections.applivery.mdm.plugins.module_utils._validation import (
 )
 
 ALL_MANAGEMENT_MODES = sorted(set(m for p in PLATFORMS.values() for m in p.management_modes))
-PRIORITY_MIN = 0
-PRIORITY_MAX = 10000
 
 TOKEN_SETTINGS_SPEC = {
     "display_name": {"type": "str"},
@@ -80,12 +78,22 @@ def settings_in_use(params):
     return [name for name in TOKEN_SETTINGS_SPEC if name not in _ALWAYS_SET and params.get(name) is not None]
 
 
-def check_settings(params, platform, field_prefix=""):
-    """Problems with the token settings for ``platform``, each naming its option. No network."""
+def _unsupported(name, platform, endpoint, field_prefix):
+    """Why ``name`` cannot be sent to ``endpoint`` of ``platform``: its page does not document the body key."""
+    key = platform.option_key(name)
+    elsewhere = platform.endpoints_with(name)
+    hint = "; it can be set with the %s endpoint (module %s)" % (
+        elsewhere[0], "enrollment_token" if elsewhere[0] == "create" else "enrollment_token_bulk") if elsewhere else ""
+    return "%s%s is not valid for platform %s (%s): the %s page does not document %s%s" % (
+        field_prefix, name, platform.name, platform.label, endpoint, key, hint)
+
+
+def check_settings(params, platform, field_prefix="", endpoint="create"):
+    """Problems with the token settings for ``endpoint`` of ``platform``, each naming its option. No network."""
     problems = []
     for name in settings_in_use(params):
-        if not platform.supports(name):
-            problems.append("%s%s is not valid for platform %s (%s)" % (field_prefix, name, platform.name, platform.label))
+        if not platform.supports(name, endpoint):
+            problems.append(_unsupported(name, platform, endpoint, field_prefix))
     name = params.get("display_name")
     if name is not None and len(name) > platform.display_name_max:
         problems.append("%sdisplay_name is %d characters long; the limit on %s is %d"
@@ -96,13 +104,13 @@ def check_settings(params, platform, field_prefix=""):
         problems.append("%smanagement_mode %s is not valid for platform %s; choose one of %s"
                         % (field_prefix, mode, platform.name, ", ".join(platform.management_modes)))
     if params.get("duration") is not None:
-        problems.extend(check_duration(params["duration"], field_prefix + "duration")[1])
-    if params.get("perpetual") and params.get("duration") is not None:
-        problems.append("%sduration and perpetual: a perpetual token has no duration; set one or the other" % field_prefix)
+        low, high = platform.duration_range
+        problems.extend(check_duration(params["duration"], field_prefix + "duration", low, high)[1])
+    low, high = platform.priority_range
     for index, assignment in enumerate(params.get("policy_assignments") or []):
-        if not PRIORITY_MIN <= assignment["priority"] <= PRIORITY_MAX:
-            problems.append("%spolicy_assignments[%d].priority %d is outside %d to %d"
-                            % (field_prefix, index, assignment["priority"], PRIORITY_MIN, PRIORITY_MAX))
+        if not low <= assignment["priority"] <= high:
+            problems.append("%spolicy_assignments[%d].priority %d is outside %d to %d on %s"
+                            % (field_prefix, index, assignment["priority"], low, high, platform.name))
     if params.get("policy") is not None and params.get("policy_assignments") and not platform.has_primary_policy:
         problems.append("%spolicy and policy_assignments: %s has no primary policy, so give the policy as an assignment"
                         % (field_prefix, platform.name))
@@ -110,8 +118,9 @@ def check_settings(params, platform, field_prefix=""):
         problems.extend(check_object_id(profile, field_prefix + "profiles"))
     for app in params.get("applications") or []:
         problems.extend(check_object_id(app["application"], field_prefix + "applications[].application"))
-    if params.get("vpp_location") is not None:
-        problems.extend(check_object_id(params["vpp_location"], field_prefix + "vpp_location"))
+    for name in ("vpp_location", "push_notification_provider"):
+        if params.get(name) is not None:
+            problems.extend(check_object_id(params[name], field_prefix + name))
     if params.get("segment_id") is not None and params["segment_id"] < 0:
         problems.append("%ssegment_id must be 0 or more, got %d" % (field_prefix, params["segment_id"]))
     return problems
@@ -127,8 +136,8 @@ def check_reconcile(params, platform):
     elif seconds:
         problems.extend(_check_renew_window(seconds, params))
     if params.get("on_drift") == "update" and not platform.can_update:
-        problems.append("on_drift=update is only possible on windows (the only platform whose tokens can be changed in place); "
-                        "use on_drift=recreate on %s" % platform.name)
+        problems.append("on_drift=update is only possible on %s (the platforms whose tokens can be changed in place); "
+                        "use on_drift=recreate on %s" % (", ".join(UPDATABLE_PLATFORMS), platform.name))
     return problems
 
 
@@ -183,18 +192,20 @@ def desired_fields(params, platform, policy_ids):
     if params.get("policy_assignments") is not None or (params.get("policy") is not None and not platform.has_primary_policy):
         desired["policy_assignments"] = sorted(assignments, key=lambda a: (a["priority"], a["policy_id"]))
     for name in ("management_mode", "segment_id", "perpetual"):
-        if params.get(name) is not None and platform.supports(name):
+        if params.get(name) is not None and platform.option_key(name) in platform.body_keys["create"]:
             desired[name] = params[name]
     return desired
 
 
-def create_body(params, platform, policy_ids, extra_tags=()):
-    """The vendor request body (without ``mdmUserId`` / ``userEmails``) for a new token."""
+def create_body(params, platform, policy_ids, extra_tags=(), endpoint="create"):
+    """The vendor request body (without ``mdmUserId`` / ``userEmails``) for a new token: only keys ``endpoint``'s page documents."""
     desired = desired_fields(params, platform, policy_ids)
+    allowed = platform.body_keys[endpoint]
     body = {}
-    for option, key in platform.settings.items():
+    for option in TOKEN_SETTINGS_SPEC:
+        key = platform.option_key(option)
         value = params.get(option)
-        if value is None:
+        if value is None or option in ("policy", "policy_assignments") or key not in allowed:
             continue
         if option == "duration":
             value = parse_duration(value, option)[0]
@@ -214,9 +225,9 @@ def create_body(params, platform, policy_ids, extra_tags=()):
         body[platform.policy_key] = desired["policy_id"]
     if "policy_assignments" in desired:
         body[platform.assignments_key] = vendor_assignments(desired["policy_assignments"], platform)
-    if platform.perpetual and not params.get("perpetual") and "duration" not in body:
-        # AOSP requires a duration for non-perpetual tokens on bulk; send the API default explicitly.
-        body["duration"] = DEFAULT_DURATION
+    if endpoint == "bulk" and platform.bulk_needs_duration and "duration" not in body:
+        # seed 004: bulk requires a duration; it is the validity of non-perpetual tokens, so 0 for perpetual ones
+        body["duration"] = 0 if params.get("perpetual") else DEFAULT_DURATION
     return body
 
 
@@ -225,18 +236,20 @@ def vendor_assignments(assignments, platform):
     return [{platform.assignment_policy_key: a["policy_id"], "priority": a["priority"]} for a in assignments]
 
 
+# Canonical token field -> the token option whose body key changes it in place.
+_FIELD_OPTIONS = {"display_name": "display_name", "tags": "tags", "policy_id": "policy", "policy_assignments": "policy_assignments",
+                  "segment_id": "segment_id"}
+
+
 def update_body(desired, drift, platform):
-    """A PUT body that changes the drifted fields in place (platform.update_fields only)."""
+    """A PUT body that changes the drifted fields in place: only keys the platform's update page documents."""
     body = {}
     for field in drift:
-        if field == "display_name":
-            body["displayName"] = desired[field]
-        elif field == "tags":
-            body["tags"] = desired[field]
-        elif field == "policy_id":
-            body[platform.policy_key] = desired[field]
-        elif field == "policy_assignments":
-            body[platform.assignments_key] = vendor_assignments(desired[field], platform)
-        elif field == "segment_id":
-            body["segmentId"] = desired[field]
-    return dict((k, v) for k, v in body.items() if k in platform.update_fields)
+        option = _FIELD_OPTIONS.get(field)
+        if option is None or not platform.supports(option, "update"):
+            continue
+        value = desired[field]
+        if field == "policy_assignments":
+            value = vendor_assignments(value, platform)
+        body[platform.option_key(option)] = value
+    return body

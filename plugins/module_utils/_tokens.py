@@ -20,7 +20,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils._platforms import ge
 
 # Keys of the canonical token that let a device enroll as the person. They are
 # returned in results and reports, and never placed in a diff.
-SECRET_FIELDS = ("enrollment_link", "enroll_code", "qr_code")
+SECRET_FIELDS = ("enrollment_link", "enroll_code", "qr_code", "qrcode_url")
 
 _CANONICAL_UTC_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$")
 
@@ -94,29 +94,55 @@ def _qr_code(raw):
     return value
 
 
-def normalize_assignments(items, policy_id_key):
-    """Vendor assignment lists as ``[{policy_id, priority}]`` sorted by priority then id."""
+def _int_or_none(value):
+    """A number the API may echo as a string (``"1"`` for ``1``); None when absent or not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def normalize_assignments(items, platform):
+    """Vendor assignment lists as ``[{policy_id, priority}]`` sorted by priority then id; None when not echoed."""
+    if items is None:
+        return None
     result = []
-    for item in items or []:
+    for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
-        nested = item.get(policy_id_key.replace("Id", "")) or {}
-        policy_id = _first(item.get(policy_id_key), nested.get("id") if isinstance(nested, dict) else None)
-        result.append({"policy_id": policy_id, "priority": int(item.get("priority") or 0)})
+        nested = item.get(platform.assignment_nested_key)
+        policy_id = _first(item.get(platform.assignment_policy_key), nested.get("id") if isinstance(nested, dict) else None)
+        result.append({"policy_id": policy_id, "priority": _int_or_none(item.get("priority")) or 0})
     return sorted(result, key=lambda a: (a["priority"], a["policy_id"] or ""))
 
 
+def _primary_policy(raw, platform):
+    """The primary policy id a token echoes (a plain id or a nested ``{id}``), None when it echoes none."""
+    for key in platform.policy_read_keys:
+        value = raw.get(key)
+        if isinstance(value, dict):
+            value = value.get("id")
+        if value:
+            return value
+    return None
+
+
 def normalize_token(raw, platform):
-    """One canonical dict for a vendor token of ``platform`` (a name or a Platform)."""
-    if not hasattr(platform, "assignments_key"):
-        platform = get_platform(platform)
+    """One canonical dict for a vendor token of ``platform`` (a name or a Platform).
+
+    A setting the token does not echo is None (unknown), never a default: see _planner.drift_fields.
+    """
+    platform = get_platform(platform)
     user = raw.get("mdmUser") if isinstance(raw.get("mdmUser"), dict) else {}
     email = _first(user.get("email"), raw.get("email"))
-    state = _first(raw.get(platform.state_field), raw.get("state"), raw.get("status"))
-    policy_id = raw.get(platform.policy_key) if platform.policy_key else None
-    if policy_id is None:
-        policy_id = _dig(raw, platform.assignments_key.replace("Assignments", ""), "id")  # e.g. admPolicy{id}
-    expires = _first(raw.get("expireAt"), _dig(raw, "summary", "expirationTimestamp"), _dig(raw, "enroll", "serverExpirationDate"))
+    state = _first(*[raw.get(field) for field in platform.state_fields])
+    config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
+    expires = _first(raw.get("expireAt"), _dig(raw, "summary", "expirationTimestamp"), config.get("expirationTimestamp"),
+                     _dig(raw, "enroll", "serverExpirationDate"))
+    device = raw.get(platform.device_key)
+    perpetual = raw.get("perpetual")
     return {
         "id": raw.get("id"),
         "platform": platform.name,
@@ -124,16 +150,18 @@ def normalize_token(raw, platform):
         "user_id": _first(user.get("id"), raw.get("mdmUserId")),
         "user_email": email.strip().lower() if isinstance(email, str) else None,
         "display_name": raw.get("displayName"),
-        "tags": list(raw.get("tags") or []),
-        "policy_id": policy_id,
-        "policy_assignments": normalize_assignments(raw.get(platform.assignments_key), platform.assignment_policy_key),
+        "tags": list(raw["tags"]) if isinstance(raw.get("tags"), list) else None,
+        "policy_id": _primary_policy(raw, platform),
+        "policy_assignments": normalize_assignments(raw.get(platform.assignments_key), platform),
         "management_mode": _first(raw.get("managementMode"), _dig(raw, "summary", "managementMode")),
-        "perpetual": bool(raw.get("perpetual", False)),
-        "segment_id": raw.get("segmentId"),
+        "perpetual": perpetual if isinstance(perpetual, bool) else None,
+        "segment_id": _int_or_none(raw.get("segmentId")),
+        "device_id": (device.get("id") if isinstance(device, dict) else device) or None,
         "expires_at": canonical_time(expires),
-        "enrollment_link": _first(raw.get("enrollmentLink"), _dig(raw, "config", "enrollmentLink")),
-        "enroll_code": _first(raw.get("enrollCode"), _dig(raw, "config", "oneTimeToken")),
+        "enrollment_link": _first(raw.get("enrollmentLink"), config.get("enrollmentLink")),
+        "enroll_code": _first(raw.get("enrollCode"), config.get("code"), config.get("oneTimeToken")),
         "qr_code": _qr_code(raw),
+        "qrcode_url": raw.get("qrcodeUrl"),
         "created_at": canonical_time(raw.get("createdAt")),
         "updated_at": canonical_time(raw.get("updatedAt")),
     }
@@ -153,8 +181,3 @@ def effective_state(token, now=None):
     if token.get("state") == "PENDING" and is_expired(token, now):
         return "EXPIRED"
     return token.get("state")
-
-
-def public_view(token):
-    """The token without its enrollment secrets, for diffs and messages."""
-    return dict((k, v) for k, v in token.items() if k not in SECRET_FIELDS)

@@ -20,6 +20,14 @@ DURATION_RE = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
 DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+class InputError(Exception):
+    """Options or input that cannot work, found before any write. Every module fails on it the same way (_module.py)."""
+
+    def __init__(self, problems):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super(InputError, self).__init__("; ".join(self.problems))
+
+
 def check_email(email, field):
     """Problems with one email address (already trimmed and lower-cased by the caller, or not)."""
     if not isinstance(email, str) or not email.strip():
@@ -67,8 +75,7 @@ def check_duration(value, field, minimum=MIN_DURATION, maximum=MAX_DURATION):
     if problems:
         return None, problems
     if not minimum <= seconds <= maximum:
-        return None, ["%s: %s is %d seconds, outside the allowed %d s (1 minute) to %d s (30 days)"
-                      % (field, value, seconds, minimum, maximum)]
+        return None, ["%s: %s is %d seconds, outside the allowed %d s to %d s" % (field, value, seconds, minimum, maximum)]
     return seconds, []
 
 

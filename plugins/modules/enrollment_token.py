@@ -17,6 +17,9 @@ description:
   - The vendor's create endpoint is not idempotent. This module lists the person's tokens first and writes only when
     something must change, so a re-run with nothing new makes no write.
   - An expired token, or with O(renew_before) one that expires soon, is replaced by a new one.
+  - A person who has enrolled (a token of theirs is V(DONE) or V(PROCESSING)) is V(enrolled) and left alone. See O(devices).
+  - The API's filters are never trusted: every listed token is checked to belong to the person, by user id and, where the
+    token carries it, email. A setting the API does not echo, or echoes as null, is unknown and never drift.
   - "Fields the API can change in place: only on V(windows), and only O(display_name), O(tags), O(policy),
     O(policy_assignments) and O(segment_id), with O(on_drift=update). Every other change, and every change on
     V(android), V(apple) and V(aosp), needs O(on_drift=recreate): a new token is created and the old one revoked."
@@ -54,9 +57,27 @@ options:
   state:
     description:
       - V(present) makes sure one valid token exists; V(absent) revokes every pending token of the person on the platform.
+      - Revoking a token does not remove a device. With V(absent), a person's enrolled devices stay enrolled, and
+        RV(enrolled_devices) and RV(msg) say how many there are.
     type: str
     choices: [present, absent]
     default: present
+  devices:
+    description:
+      - How many devices the person enrolls on the platform (an iPhone and a Mac are both V(apple)), 0 or more.
+      - "The person has enrolled a device when one of their tokens is V(DONE) (a device used it) or V(PROCESSING) (a device is
+        enrolling with it). The module keeps O(devices) minus the enrolled devices valid tokens, never fewer than 0. A person
+        who enrolled all their devices is V(enrolled): no new token, no new email."
+    type: int
+    default: 1
+  reinvite:
+    description:
+      - Give the person one valid token even though they enrolled all their devices, for a lost, wiped or replaced device. The
+        vendor's token stays V(DONE) when its device is gone, and the token list does not tell that the device is gone.
+      - It asks for one pending token whatever the enrolled devices, so a re-run writes nothing. Set it back to V(false) once
+        the new device enrolled, or the next run invites the person again. A higher O(devices) is the other way.
+    type: bool
+    default: false
 seealso:
   - module: applivery.mdm.enrollment_token_info
 """
@@ -114,7 +135,7 @@ RETURN = r"""
 action:
   description:
     - What was done, or in check mode what would be done.
-    - V(created), V(renewed), V(unchanged), V(updated), V(recreated) or V(drift) with O(state=present);
+    - V(created), V(renewed), V(unchanged), V(updated), V(recreated), V(drift) or V(enrolled) with O(state=present);
       V(revoked) or V(absent) with O(state=absent).
   returned: always
   type: str
@@ -147,6 +168,14 @@ revoked:
   returned: always
   type: list
   elements: str
+enrolled_devices:
+  description:
+    - The person's enrolled devices on the platform, as C(token_id), C(device_id) (the vendor's device id the token carries),
+      C(state) (V(DONE) or V(PROCESSING)) and C(at) (when the token last changed).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{token_id: 64c000000000000000000001, device_id: 65d000000000000000000009, state: DONE, at: "2026-11-20T09:12:00Z"}]
 user:
   description:
     - The MDM user, with C(created) true when this run created it.
@@ -174,10 +203,10 @@ error:
       type: str
 """
 
-from ansible_collections.applivery.mdm.plugins.module_utils._single import InputError, ensure_user_token
 from ansible_collections.applivery.mdm.plugins.module_utils._module import AppliveryModule
 from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
 from ansible_collections.applivery.mdm.plugins.module_utils._settings import token_settings_spec
+from ansible_collections.applivery.mdm.plugins.module_utils._single import ensure_user_token
 
 
 def main():
@@ -188,17 +217,12 @@ def main():
         user_id={"type": "str"},
         create_user={"type": "bool", "default": False},
         state={"type": "str", "default": "present", "choices": ["present", "absent"]},
+        devices={"type": "int", "default": 1},
+        reinvite={"type": "bool", "default": False},
     )
     module = AppliveryModule(argument_spec=spec, required_one_of=[("user_email", "user_id")],
                              mutually_exclusive=[("user_email", "user_id")])
-
-    def run(mod):
-        try:
-            return ensure_user_token(mod.client, mod.params, check_mode=mod.check_mode)
-        except InputError as error:
-            mod.fail_json(msg=str(error))
-
-    module.run(run)
+    module.run(lambda mod: ensure_user_token(mod.client, mod.params, check_mode=mod.check_mode))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,12 @@ description:
     list again. With O(revoke_duplicates=true) every such run keeps the oldest new token and revokes the others, so both
     agree on one token per person. See C(docs/concurrency.md) in the collection.
   - A re-run with nothing new makes no write. The number of reads grows with the number of tokens divided by the API's
-    page size (100), not with the number of emails.
+    page size (the module asks for pages of 1000 and follows what the API gives), not with the number of emails.
+  - "A person who has enrolled (a token of theirs is V(DONE) or V(PROCESSING)) is V(enrolled): no new token, no new email.
+    See O(devices) and O(users[].reinvite). O(state=absent) revokes only tokens that can still enroll a device; a device that
+    enrolled stays enrolled, and the result lists it in C(enrolled_devices)."
+  - The API's filters are never trusted for a decision. Every token is checked on the module's side to belong to the person,
+    by user id and, where the token carries it, email; a setting the API does not echo is unknown, never drift.
   - Tokens this module creates carry O(marker_tag). With O(exclusive=true), pending tokens that carry the marker and belong
     to people not in O(users) are revoked; tokens made by hand or by other tools are never touched. An empty O(users)
     never revokes anything, not even with O(exclusive=true).
@@ -108,12 +113,32 @@ options:
         description:
           - Replaces O(email_text) for this person.
         type: str
+      devices:
+        description:
+          - Replaces O(devices) for this person.
+        type: int
+      reinvite:
+        description:
+          - Give this person one valid token even though they have enrolled all their devices, for a lost, wiped or replaced
+            device (the vendor's token stays V(DONE) when its device is gone, and the token list does not say the device is gone).
+          - It asks for one pending token whatever the enrolled devices, so a re-run keeps that one token and writes nothing.
+            Remove it once the person has enrolled the new device, or every later enrollment is followed by a new invitation.
+          - A higher O(users[].devices) is the other way to invite a person again.
+        type: bool
   state:
     description:
       - V(present) makes sure each person has one valid token; V(absent) revokes their pending tokens on the platform.
     type: str
     choices: [present, absent]
     default: present
+  devices:
+    description:
+      - How many devices each person enrolls on the platform (an iPhone and a Mac are both V(apple)), 0 or more.
+      - "A person has enrolled a device when one of their tokens is V(DONE) (a device used it) or V(PROCESSING) (a device is
+        enrolling with it). The module keeps O(devices) minus the enrolled devices valid tokens for each person, never fewer
+        than 0: a person who enrolled all their devices is V(enrolled), gets no new token and no email, and is left alone."
+    type: int
+    default: 1
   exclusive:
     description:
       - With O(state=present), also revoke the pending tokens of people not in O(users), but only tokens that carry O(marker_tag).
@@ -141,11 +166,20 @@ options:
         between 100 and 1000, so 500 halves the requests of 250 while a failed request touches at most 500 people.
     type: int
     default: 500
+  confirm_timeout:
+    description:
+      - Seconds to wait, after the bulk requests, for the tokens they created to appear in the token list. The API may
+        answer a bulk request before its job has run.
+      - The module lists again with a growing pause (0.5 s, doubling up to 8 s) until every token the answers counted as made
+        (C(success)) is visible, or this time has passed. A request answered with success is never resent. A person whose
+        token is still not visible is reported V(unconfirmed), not failed; a re-run finds the token and writes nothing.
+    type: int
+    default: 30
   result_detail:
     description:
       - V(all) returns one RV(results) entry per person, and RV(plan) lists every person.
-      - V(changes) leaves out the people whose token was already right (and, with O(state=absent), those with nothing to
-        revoke) from RV(results) and RV(plan); RV(summary) still counts everyone. Use it for tens of thousands of people,
+      - V(changes) leaves out the people whose token was already right, who enrolled (and, with O(state=absent), those with
+        nothing to revoke) from RV(results) and RV(plan); RV(summary) still counts everyone. Use it for tens of thousands of people,
         since Ansible's own handling of a module result grows with its size, and costs seconds per 10,000 entries.
     type: str
     choices: [all, changes]
@@ -241,15 +275,21 @@ summary:
     absent:
       description: People with nothing to revoke (O(state=absent)).
       type: int
+    enrolled:
+      description: People who enrolled all their devices and were left alone.
+      type: int
+    unconfirmed:
+      description: People whose bulk request the API accepted but whose token did not appear within O(confirm_timeout).
+      type: int
     duplicates_in_input:
       description: Emails that appeared more than once in O(users).
       type: int
-  sample: {total: 3, created: 1, unchanged: 2, renewed: 0, updated: 0, recreated: 0, revoked: 0, failed: 0, drift: 0, absent: 0,
-           duplicates_in_input: 0}
+  sample: {total: 3, created: 1, unchanged: 2, renewed: 0, updated: 0, recreated: 0, revoked: 0, failed: 0, unconfirmed: 0,
+           drift: 0, enrolled: 0, absent: 0, duplicates_in_input: 0}
 results:
   description:
     - One entry per email, sorted by email, including people revoked by O(exclusive). With O(result_detail=changes), only
-      the people whose outcome is not V(unchanged) or V(absent).
+      the people whose outcome is not V(unchanged), V(enrolled) or V(absent).
     - C(token) holds the enrollment link, code or QR code. Treat it as a secret.
   returned: always
   type: list
@@ -259,16 +299,23 @@ results:
       description: The email, trimmed and lower-case.
       type: str
     action:
-      description: V(created), V(unchanged), V(renewed), V(updated), V(recreated), V(revoked), V(drift), V(absent) or V(failed).
+      description: V(created), V(unchanged), V(renewed), V(updated), V(recreated), V(revoked), V(drift), V(enrolled), V(absent),
+        V(unconfirmed) or V(failed).
       type: str
     token:
-      description: The person's valid token (C(id), C(state), C(expires_at), C(enrollment_link), C(enroll_code), C(qr_code)), or null.
+      description:
+        - The person's valid token (C(id), C(state), C(expires_at), C(enrollment_link), C(enroll_code), C(qr_code),
+          C(qrcode_url), C(device_id)), or null. For V(enrolled), the token of the newest enrolled device.
       type: dict
     error:
-      description: Why the person failed, or null.
+      description: Why the person failed or is unconfirmed, or null.
       type: str
+    enrolled_devices:
+      description: The person's enrolled devices on the platform, as C(token_id), C(device_id), C(state) and C(at) (the token's last change).
+      type: list
+      elements: dict
 plan:
-  description: Emails per planned action (create, renew, recreate, update, revoke, fail, drift, unchanged, absent).
+  description: Emails per planned action (create, renew, recreate, update, revoke, fail, drift, enrolled, unchanged, absent).
   returned: always
   type: dict
   sample: {create: [alice@example.com], unchanged: [bob@example.com]}
@@ -305,150 +352,11 @@ error:
       type: str
 """
 
-import json
-import os
-
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.applivery.mdm.plugins.module_utils._bulk.run import (
-    DEFAULT_MARKER,
-    ITEM_SETTINGS,
-    MAX_CHUNK,
-    SUMMARY_KEYS,
-    BulkRun,
-    InputError,
-    check_marker,
-    diff_text,
-    item_checker,
-    parse_users,
-)
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import DEFAULT_MARKER, USERS_ITEM_SPEC
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.run import reconcile
 from ansible_collections.applivery.mdm.plugins.module_utils._module import AppliveryModule
-from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES, get_platform
-from ansible_collections.applivery.mdm.plugins.module_utils._settings import check_reconcile, check_settings, token_settings_spec
-
-
-def users_item_spec():
-    """The keys of a ``users`` item: the email, and the token options an item may set, spelled as the options are.
-
-    It is the ``options`` of ``users`` in the argument spec, so that the sanity tests hold it to the documented
-    suboptions. Ansible does not apply it to a list of raw elements (an item may be a plain email): convert_item
-    applies it to each dict item. No defaults: an item that leaves a setting out takes the module option's value.
-    """
-    settings = token_settings_spec()
-    spec = {"email": {"type": "str", "required": True}}
-    for name in ITEM_SETTINGS:
-        spec[name] = dict((key, value) for key, value in settings[name].items() if key != "default")
-    return spec
-
-
-USERS_ITEM_SPEC = users_item_spec()
-
-
-def convert_item(own, where):
-    """An item's own settings, converted and checked by Ansible's argument-spec validation, as the options are."""
-    result = ArgumentSpecValidator(dict((name, USERS_ITEM_SPEC[name]) for name in own)).validate(dict(own))
-    converted = dict((name, value) for name, value in result.validated_parameters.items() if name in own and value is not None)
-    return converted, ["%s: %s" % (where, message) for message in result.error_messages]
-
-
-def check_input(params):
-    platform = get_platform(params["platform"])
-    # An item's settings are checked for the platform only with state=present, like the options.
-    check = item_checker(params, platform) if params["state"] == "present" else None
-    entries, duplicates, problems = parse_users(params["users"], platform.display_name_max, convert=convert_item, check=check)
-    if params["state"] == "present":
-        problems.extend(check_settings(params, platform))
-        problems.extend(check_reconcile(params, platform))
-    problems.extend(check_marker(params["marker_tag"]))
-    if not 1 <= params["chunk_size"] <= MAX_CHUNK:
-        problems.append("chunk_size must be between 1 and %d, got %d" % (MAX_CHUNK, params["chunk_size"]))
-    return platform, entries, duplicates, problems
-
-
-# Outcomes and planned actions that change nothing; result_detail=changes leaves them out.
-QUIET_OUTCOMES = ("unchanged", "absent")
-QUIET_ACTIONS = ("unchanged", "absent")
-
-
-def write_report(path, results):
-    """Every person's result as JSON, in a file only its owner can read: it holds enrollment links."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        json.dump(results, handle, indent=1, sort_keys=True)
-
-
-# An empty users list is what a broken inventory or an empty source gives: never a reason to revoke a whole platform.
-EMPTY_EXCLUSIVE_WARNING = (
-    "users is empty, so nothing was revoked on %s: exclusive never revokes every marked token because of an empty list. "
-    "To revoke everyone's tokens, run with state=absent and their emails in users.")
-
-
-def nothing_to_do(module, platform):
-    """The result for an empty ``users``: no request, no change."""
-    if module.params["exclusive"] and module.params["state"] == "present":
-        module.warn(EMPTY_EXCLUSIVE_WARNING % platform.name)
-    if module.params["report_path"] and not module.check_mode:
-        write_report(module.params["report_path"], [])
-    summary = dict((key, 0) for key in SUMMARY_KEYS)
-    summary["duplicates_in_input"] = 0
-    return {
-        "changed": False,
-        "summary": summary,
-        "results": [],
-        "plan": {},
-        "duplicates": [],
-        "api_calls": {"get": 0, "write": 0},
-        "diff": {"prepared": diff_text({}, platform.name)},
-        "msg": "%s: users is empty, nothing to do" % platform.name,
-    }
-
-
-def reconcile(module):
-    platform, entries, duplicates, problems = check_input(module.params)
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-    if not entries:
-        return nothing_to_do(module, platform)
-    run = BulkRun(module.client, platform, module.params, entries)
-    try:
-        run.read()
-        run.plan()
-    except InputError as error:
-        module.fail_json(msg=str(error))
-    by_action = run.plan_by_action()
-    if module.check_mode:
-        changed = run.plan_changes
-    else:
-        run.apply()
-        changed = run.applied_changes  # what happened, not what was planned: a run whose every write failed changed nothing
-    results, summary = run.results(module.check_mode)
-    summary["duplicates_in_input"] = len(duplicates)
-    if module.params["report_path"] and not module.check_mode:
-        write_report(module.params["report_path"], results)
-    if module.params["result_detail"] == "changes":
-        results = [r for r in results if r["action"] not in QUIET_OUTCOMES]
-        by_action = dict((a, emails) for a, emails in by_action.items() if a not in QUIET_ACTIONS)
-    counts = ", ".join("%d %s" % (summary[k], k) for k in summary if k not in ("total", "duplicates_in_input") and summary[k])
-    result = {
-        "changed": changed,
-        "summary": summary,
-        "results": results,
-        "plan": by_action,
-        "duplicates": duplicates,
-        "api_calls": {"get": module.client.reads, "write": module.client.writes},
-        "diff": {"prepared": diff_text(by_action, platform.name)},
-        "msg": "%s: %d people%s%s" % (
-            platform.name, summary["total"], ": " + counts if counts else "", " (check mode: nothing was written)" if module.check_mode else ""),
-    }
-    if summary["failed"] and module.params["fail_on_error"]:
-        failed = [r["email"] for r in results if r["action"] == "failed"]
-        reasons = sorted(set(r["error"] for r in results if r["action"] == "failed"))
-        result["msg"] = "%d of %d people failed (%s%s): %s; %s" % (
-            len(failed), summary["total"], ", ".join(failed[:10]), ", ..." if len(failed) > 10 else "",
-            " | ".join(reasons[:3]), result["msg"])
-        module.fail_json(**result)
-    return result
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
+from ansible_collections.applivery.mdm.plugins.module_utils._settings import token_settings_spec
 
 
 def main():
@@ -457,10 +365,12 @@ def main():
         platform={"type": "str", "required": True, "choices": list(PLATFORM_NAMES)},
         users={"type": "list", "elements": "raw", "required": True, "options": USERS_ITEM_SPEC},
         state={"type": "str", "default": "present", "choices": ["present", "absent"]},
+        devices={"type": "int", "default": 1},
         exclusive={"type": "bool", "default": False},
         marker_tag={"type": "str", "default": DEFAULT_MARKER},
         create_users={"type": "bool", "default": False},
         chunk_size={"type": "int", "default": 500},
+        confirm_timeout={"type": "int", "default": 30},
         result_detail={"type": "str", "default": "all", "choices": ["all", "changes"]},
         report_path={"type": "path"},
         fail_on_error={"type": "bool", "default": True},

@@ -216,56 +216,9 @@ error:
       type: str
 """
 
-import traceback
-
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.applivery.mdm.plugins.module_utils._resources import list_tokens, normalize_email, tokens_of_emails
+from ansible_collections.applivery.mdm.plugins.module_utils._info import list_matching_tokens
 from ansible_collections.applivery.mdm.plugins.module_utils._module import AppliveryModule
-from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES, TOKEN_STATES, get_platform
-from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state
-from ansible_collections.applivery.mdm.plugins.module_utils._validation import check_emails, check_object_id
-
-try:
-    import jmespath
-except ImportError:
-    jmespath = None
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
-else:
-    JMESPATH_IMPORT_ERROR = None
-
-
-def list_matching_tokens(module):
-    params = module.params
-    platform = get_platform(params["platform"])
-    states = set(params["state"])
-    result = {}
-    if params["user_email"] is not None:
-        tokens, result["missing_users"] = tokens_of_emails(module.client, platform, params["user_email"], policy_id=params["policy"],
-                                                           include_deleted="DELETED" in states)
-    else:
-        tokens = list_tokens(module.client, platform, policy_id=params["policy"], include_deleted="DELETED" in states)
-    wanted_tags = set(params["tags"] or [])
-    now = module.client.server_now()
-    for token in tokens:
-        token["state"] = effective_state(token, now)
-    tokens = [t for t in tokens if t["state"] in states and wanted_tags.issubset(t["tags"])]
-    tokens.sort(key=lambda t: (t.get("created_at") or "", t["id"] or ""))  # oldest first, whatever the listing's order
-    if params["user_email"] is not None:
-        result["by_email"] = dict((normalize_email(e), None) for e in params["user_email"])
-        for token in tokens:
-            if token["state"] == "PENDING" and token["user_email"] in result["by_email"]:
-                result["by_email"][token["user_email"]] = token  # the newest pending token wins
-    if params["query"]:
-        try:
-            tokens = jmespath.search(params["query"], tokens)
-        except jmespath.exceptions.JMESPathError as exc:
-            # a valid expression can still fail on the data, e.g. sort_by over a perpetual token's null expires_at
-            module.fail_json(msg="query '%s' failed on the tokens: %s" % (params["query"], exc))
-        if not isinstance(tokens, list):
-            module.fail_json(msg="query must produce a list, but '%s' produced a %s" % (params["query"], type(tokens).__name__))
-    result.update(changed=False, tokens=tokens, count=len(tokens))
-    return result
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES, TOKEN_STATES
 
 
 def main():
@@ -279,20 +232,6 @@ def main():
             "query": {"type": "str"},
         },
     )
-    problems = []
-    if module.params["user_email"] is not None:
-        problems.extend(check_emails(module.params["user_email"], "user_email"))
-    if module.params["policy"] is not None:
-        problems.extend(check_object_id(module.params["policy"], "policy"))
-    if module.params["query"]:
-        if jmespath is None:
-            module.fail_json(msg=missing_required_lib("jmespath"), exception=JMESPATH_IMPORT_ERROR)
-        try:
-            jmespath.compile(module.params["query"])
-        except jmespath.exceptions.JMESPathError as exc:
-            problems.append("query is not a valid JMESPath expression: %s" % exc)
-    if problems:
-        module.fail_json(msg="; ".join(problems))
     module.run(list_matching_tokens)
 
 
