@@ -25,7 +25,8 @@ options:
   _input:
     description:
       - People as emails or dicts with C(email) and optionally C(platform), C(display_name), C(tags), C(policy),
-        C(management_mode), C(duration), C(send_email), C(language) and C(email_text).
+        C(management_mode), C(duration), C(send_email), C(language), C(email_text), C(devices) (how many devices the person
+        enrolls on the platform, default 1) and C(reinvite) (a new invitation although the person enrolled).
     type: list
     elements: raw
     required: true
@@ -34,8 +35,8 @@ options:
       - The C(hostvars) magic variable, to read each person host's variables.
       - A host's email is its C(applivery_user_email), or its inventory name when that is an email. Its platform is
         C(applivery_platform); C(applivery_display_name), C(applivery_tags), C(applivery_policy),
-        C(applivery_management_mode), C(applivery_duration), C(applivery_send_email), C(applivery_language) and
-        C(applivery_email_text) are optional. Group variables count, since they are part of a host's variables.
+        C(applivery_management_mode), C(applivery_duration), C(applivery_send_email), C(applivery_language),
+        C(applivery_email_text), C(applivery_devices) and C(applivery_reinvite) are optional. Group variables count, since they are part of a host's variables.
       - Each of these settings becomes a key of the person's item only when it is set, so that people without it share
         the platform's settings (and bulk requests).
     type: raw
@@ -49,7 +50,7 @@ options:
   csv_text:
     description:
       - The text of a CSV file with a header row. Columns are C(email) and optionally C(platform), C(display_name),
-        C(tags) (separated by C(;)) and C(policy).
+        C(tags) (separated by C(;)), C(policy), C(devices) and C(reinvite).
     type: str
   csv_name:
     description: The name of the CSV source in messages, for example its path.
@@ -97,15 +98,16 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import ITEM_PERSON_KEYS, ITEM_SETTINGS
 from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import check_email
 
 # A person's own settings, each a key of an enrollment_token_bulk users item, read from the host variable
-# applivery_<key> (host or group vars). The CSV columns are fixed: email, platform and the first three.
-SETTING_KEYS = ("display_name", "tags", "policy", "management_mode", "duration", "send_email", "language", "email_text")
+# applivery_<key> (host or group vars). The CSV columns are fixed: email, platform, the first three and the device keys.
+SETTING_KEYS = ITEM_SETTINGS + ITEM_PERSON_KEYS
 HOST_VARS = dict((key, "applivery_" + key) for key in SETTING_KEYS)
 ITEM_KEYS = ("email", "platform") + SETTING_KEYS
-CSV_COLUMNS = ("email", "platform", "display_name", "tags", "policy")
+CSV_COLUMNS = ("email", "platform", "display_name", "tags", "policy") + ITEM_PERSON_KEYS
 STATES = ("present", "absent")
 
 
@@ -161,11 +163,19 @@ class _People:
                     continue
                 extra = [t for t in self.platform_tags.get(platform, []) if t not in tags]
                 value = [to_text(t) for t in tags + extra]
-            elif key == "send_email":
+            elif key in ("send_email", "reinvite"):
                 try:
                     value = boolean(value, strict=True)
                 except TypeError:
-                    self.problems.append("%s: send_email %r is not a boolean" % (where, value))
+                    self.problems.append("%s: %s %r is not a boolean" % (where, key, value))
+                    return None
+            elif key == "devices":
+                try:
+                    value = int(to_text(value).strip()) if not isinstance(value, bool) else None
+                except ValueError:
+                    value = None
+                if value is None or value < 0:
+                    self.problems.append("%s: devices %r is not a number of devices (0 or more)" % (where, settings.get(key)))
                     return None
             elif key == "duration":
                 value = value if isinstance(value, int) and not isinstance(value, bool) else to_text(value).strip()

@@ -56,7 +56,8 @@ RETURN = r"""
 _value:
   description:
     - Rows with C(email), C(platform), C(action), C(token_id), C(expires_at), C(enrollment) (the link, else the code,
-      else the QR payload) and C(error).
+      else the QR payload; empty for a person who V(enrolled)), C(enrolled_devices) (the person's enrolled device ids,
+      separated by C(;)) and C(error).
     - With O(output=json) or O(output=csv), the text of the report file instead; with O(output=files), a dict
       with C(json) and C(csv) (the texts), C(failed) (the rows whose action is V(failed)) and C(total) (the number of rows).
   type: raw
@@ -68,7 +69,7 @@ import json
 
 from ansible.errors import AnsibleFilterError
 
-COLUMNS = ("email", "platform", "action", "token_id", "expires_at", "enrollment", "error")
+COLUMNS = ("email", "platform", "action", "token_id", "expires_at", "enrollment", "enrolled_devices", "error")
 
 
 def _json_text(rows):
@@ -94,6 +95,9 @@ def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
             continue
         for entry in run.get("results") or []:
             token = entry.get("token") or {}
+            devices = [d.get("device_id") or d.get("token_id") for d in entry.get("enrolled_devices") or []]
+            if entry.get("action") == "enrolled":
+                token = dict(token, enrollment_link=None, enroll_code=None, qr_code=None)  # a used token enrolls nothing more
             rows.append({
                 "email": entry.get("email"),
                 "platform": platform,
@@ -101,6 +105,7 @@ def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
                 "token_id": token.get("id"),
                 "expires_at": token.get("expires_at"),
                 "enrollment": token.get("enrollment_link") or token.get("enroll_code") or token.get("qr_code"),
+                "enrolled_devices": ";".join(d for d in devices if d) or None,
                 "error": entry.get("error"),
             })
         if run.get("failed") and not run.get("results"):
