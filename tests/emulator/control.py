@@ -259,3 +259,20 @@ def enroll_token():
         store.enroll_token(tok, state, device_id.lower() if device_id else new_id(now), now)
         data = token_view(org, tok, store.settings)
     return json_response(data)
+
+
+@control_bp.get("/jobs")
+def jobs():
+    """Pending V3 bulk jobs: ``{"pending": n}``."""
+    store = emulator().store
+    with store.lock:
+        return json_response({"pending": len(store.jobs)})
+
+
+@control_bp.post("/jobs/run")
+def jobs_run():
+    """Run every pending V3 bulk job now: ``{"created": n, "pending": 0}``."""
+    store = emulator().store
+    created = store.run_jobs()
+    with store.lock:
+        return json_response({"created": created, "pending": len(store.jobs)})

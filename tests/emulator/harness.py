@@ -282,6 +282,14 @@ class EmulatorControl:
         """Every MDM user of the org."""
         return self._call("GET", "/state/users", params={"organization": organization})["items"]
 
+    def jobs(self) -> int:
+        """Number of pending V3 bulk jobs (``bulk_delay_seconds``)."""
+        return self._call("GET", "/jobs")["pending"]
+
+    def run_jobs(self) -> int:
+        """Run every pending V3 bulk job now; returns the tokens created."""
+        return self._call("POST", "/jobs/run")["created"]
+
     def enroll_token(self, organization: str, platform: str, token_id: str, state: str = "DONE", device_id: str | None = None) -> dict:
         """A device enrolls with the token (V10): it becomes ``state`` (DONE or PROCESSING); returns the token."""
         body = {"organization": organization, "platform": platform, "token_id": token_id, "state": state}

@@ -7,6 +7,7 @@ PENDING -> EXPIRED transitions whose time has come.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import threading
@@ -51,10 +52,18 @@ class Store:
         self.heap: list = []
         self.last_tick = None
         self._seq = itertools.count(1)
+        self.generation = 0          # bumped by load(): a bulk job of an older generation is dropped
+        self.jobs: list = []         # pending V3 bulk jobs: [BulkJob]
+        self._order_cache: dict = {}  # V2 "shuffled": (index id, states) -> (version, rows)
+        self.version = 0             # bumped by every token write or state change (invalidates _order_cache)
 
     # ------------------------------------------------------------------ loading
     def load(self, seed: dict) -> None:
-        """Replace the whole data set with ``seed`` (a checked seed dict, see seed.py)."""
+        """Replace the whole data set with ``seed`` (a checked seed dict, see seed.py); drops pending bulk jobs."""
+        self.generation += 1
+        self.cancel_jobs()
+        self._order_cache = {}
+        self.version += 1
         self.orgs = {}
         self.orgs_by_slug = {}
         self.accounts = {}
@@ -181,14 +190,20 @@ class Store:
         del org.users_by_id[user.id]
         del org.users_by_email[user.email]
 
-    def list_users(self, org, page: int, limit: int, sort_field: str, descending: bool, filters: dict):
-        """Page of users and the total; ``email`` is exact/case-insensitive and O(1)."""
+    def list_users(self, org, page: int, limit: int, sort_field: str, descending: bool, filters: dict, order: str = "created_desc"):
+        """Page of users and the total; ``email`` is exact/case-insensitive and O(1). ``order``: V2 (list_order)."""
+        if order == "ignore_sort":
+            sort_field, descending = "createdAt", False
         if "email" in filters:
             user = org.users_by_email.get(filters["email"].strip().lower())
             rows = [user] if user is not None else []
             rows = [u for u in rows if _user_matches(u, filters)]
             return _slice(rows, page, limit), len(rows)
         states = ("ALIVE",)
+        if order == "shuffled":
+            rows = [u for u in org.user_index.iter_items(states) if _user_matches(u, filters)]
+            rows.sort(key=shuffle_key)
+            return _slice(rows, page, limit), len(rows)
         if not filters and sort_field == "createdAt":
             return org.user_index.page(states, (page - 1) * limit, limit, descending), org.user_index.total(states)
         rows = [u for u in org.user_index.iter_items(states) if _user_matches(u, filters)]
@@ -217,6 +232,7 @@ class Store:
 
     def register(self, org, tokens) -> None:
         """Add built tokens to the org (one-by-one for a few, bulk O(n) rebuild for many)."""
+        self.version += 1
         groups: dict = {}
         bulk = len(tokens) > 64
         seen: set = set()
@@ -265,6 +281,7 @@ class Store:
         """Windows PUT: only PENDING tokens; ``fields`` are validated and normalized."""
         if tok.state != "PENDING":
             raise ApiError(400, 5120, "Error updating entity")
+        self.version += 1
         old_ids = tok.policy_ids()
         for key in ("display_name", "tags", "policy_id", "assignments", "segment_id"):
             if key in fields:
@@ -296,12 +313,78 @@ class Store:
         self._set_state(tok, state)
 
     def change_settings(self, new: dict) -> None:
-        """Replace the settings."""
+        """Replace the settings (a shorter bulk delay does not move jobs already scheduled)."""
         self.settings = new
+
+    # ------------------------------------------------------------------ bulk (C6, V3)
+    def bulk_create(self, org, platform: str, emails: list, fields: dict, now: int):
+        """Create one token per e-mail, in order; returns (success, fail). 5017 when the quota runs out partway."""
+        success = fail = 0
+        for email in emails:
+            user = org.users_by_email.get(email)
+            if user is None:
+                if not self.settings.get("bulk_creates_users", True):
+                    fail += 1
+                    continue
+                user = self.create_user(org, email, now)
+            self.create_token(org, platform, user, fields, now)
+            success += 1
+        return success, fail
+
+    def schedule_bulk(self, org, platform: str, emails: list, fields: dict, delay: float):
+        """V3: the counts the job will report now; the tokens (and users) after ``delay`` real seconds."""
+        creates_users = self.settings.get("bulk_creates_users", True)
+        fail = 0 if creates_users else sum(1 for e in emails if e not in org.users_by_email)
+        job = BulkJob(self, self.generation, org, platform, list(emails), dict(fields), creates_users)
+        self.jobs.append(job)
+        job.timer = threading.Timer(delay, self.run_job, args=(job,))
+        job.timer.daemon = True
+        job.timer.start()
+        return len(emails) - fail, fail
+
+    def run_job(self, job) -> int:
+        """Run one pending bulk job (timer thread or ``run_jobs``); returns the tokens it created."""
+        with self.lock:
+            if job not in self.jobs:
+                return 0
+            self.jobs.remove(job)
+            if job.generation != self.generation:
+                return 0
+            now = self.tick()
+            created = 0
+            for email in job.emails:
+                user = job.org.users_by_email.get(email)
+                if user is None:
+                    if not job.creates_users:
+                        continue
+                    user = self.create_user(job.org, email, now)
+                try:
+                    self.create_token(job.org, job.platform, user, job.fields, now)
+                except ApiError:
+                    break  # the quota ran out while the job ran: the rest are lost, as in an async job
+                created += 1
+            return created
+
+    def run_jobs(self) -> int:
+        """Run every pending bulk job now (control API); returns the tokens created."""
+        with self.lock:
+            jobs = list(self.jobs)
+        for job in jobs:
+            if job.timer is not None:
+                job.timer.cancel()
+        return sum(self.run_job(job) for job in jobs)
+
+    def cancel_jobs(self) -> None:
+        """Forget every pending bulk job."""
+        for job in self.jobs:
+            if job.timer is not None:
+                job.timer.cancel()
+        self.jobs = []
 
     def _set_state(self, tok, state: str) -> None:
         if tok.state == state:
             return
+        self.version += 1
         tok.state = state
         for idx in tok.indexes:
             idx.set_state(tok, state)
@@ -326,10 +409,30 @@ class Store:
             idx = org.token_index[platform]
         if idx is None:
             return [], 0
+        order = query.get("order", "created_desc")
+        if order == "ignore_sort":  # V2: sort is ignored, creation order
+            sort_field, desc = "createdAt", False
+        if order == "shuffled":  # V2: sort is ignored; a fixed order by a hash of the id, cached until a write
+            rows = self._shuffled(idx, states, extra)
+            return _slice(rows, page, limit), len(rows)
         if extra is None and sort_field == "createdAt":
             return idx.page(states, (page - 1) * limit, limit, desc), idx.total(states)
         rows = [t for t in idx.iter_items(states) if extra is None or extra.state_of(t) is not None]
         return _sorted_page(rows, TOKEN_SORT_KEYS.get(sort_field), desc, page, limit)
+
+    def _shuffled(self, idx, states, extra) -> list:
+        """The items of ``idx`` in ``states`` ordered by ``code`` (a hash of the id): not creation order, but
+        deterministic, so one listing is stable across its pages. O(n log n) once per (index, states, write)."""
+        key = (id(idx), states, id(extra) if extra is not None else None)
+        hit = self._order_cache.get(key)
+        if hit is not None and hit[0] == self.version:
+            return hit[1]
+        if len(self._order_cache) > 256:
+            self._order_cache = {}
+        rows = [t for t in idx.iter_items(states) if extra is None or extra.state_of(t) is not None]
+        rows.sort(key=shuffle_key)
+        self._order_cache[key] = (self.version, rows)
+        return rows
 
     def all_tokens(self, org, platform: str, email=None) -> list:
         """Every token (any state) in creation order, optionally for one e-mail (control API)."""
@@ -355,6 +458,25 @@ class Store:
             tokens.append(self.new_token(org, platform, user, fields, now, base=base, created=created, tid=spec.get("id")))
         self.register(org, tokens)
         return [t.id for t in tokens]
+
+
+class BulkJob:  # pylint: disable=too-few-public-methods,too-many-instance-attributes
+    """A V3 bulk request whose tokens are created later."""
+
+    def __init__(self, store, generation, org, platform, emails, fields, creates_users) -> None:
+        self.store = store
+        self.generation = generation
+        self.org = org
+        self.platform = platform
+        self.emails = emails
+        self.fields = fields
+        self.creates_users = creates_users
+        self.timer = None
+
+
+def shuffle_key(item) -> str:
+    """V2 "shuffled" order: a hash of the id (md5), then the id."""
+    return hashlib.md5(item.id.encode("ascii")).hexdigest() + item.id
 
 
 def _time_of(spec: dict, now: int) -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from .app import emulator, json_response
+from .store import shuffle_key
 from .render import global_policy_view, org_view, page_envelope, policy_view, token_view, user_view
 from .util import (
     ALL_STATES, OID_RE, ORG_PARAM_RE, PLATFORMS, TOKEN_STATES, VISIBLE_DEFAULT, ApiError, feature_not_allowed, invalid, not_found,
 )
 from .validation import (
-    PAGING, SEGMENT, USER_CREATE, USER_UPDATE, WINDOWS_UPDATE, check_object, json_body, parse_query, q_bool, q_enum, q_oid, q_str,
+    PAGING, SEGMENT, USER_CREATE, USER_UPDATE, WINDOWS_UPDATE, check_documented_keys, check_object, json_body, parse_query, q_bool, q_enum, q_oid, q_str,
     token_create_body, token_fields,
 )
 
@@ -80,20 +81,25 @@ def list_tokens(org_ref: str, platform: str):
     else:
         allowed.update({"mdm-user": q_oid, POLICY_FILTER[platform]: q_oid, "show-deleted": q_bool})
     query = parse_query(request.args, allowed, multi=("status",), sort_fields=TOKEN_SORT_FIELDS, cap=_cap())
-    if platform == "aosp":
-        states = frozenset(query["status"]) if query.get("status") else VISIBLE_DEFAULT
-    else:
-        states = ALL_STATES if query.get("show-deleted") else VISIBLE_DEFAULT
-    query["states"] = states
-    query["user_id"] = query.get("mdm-user")
-    query["policy_id"] = query.get(POLICY_FILTER.get(platform, ""))
     store = emulator().store
+    settings = store.settings
+    # V4: a default list (no show-deleted, no status filter) may include DELETED tokens too.
+    default_states = ALL_STATES if settings["lists_include_deleted"] else VISIBLE_DEFAULT
+    if platform == "aosp":
+        states = frozenset(query["status"]) if query.get("status") else default_states
+    else:
+        states = ALL_STATES if query.get("show-deleted") else default_states
+    query["states"] = states
+    if not settings["ignore_filters"]:  # V1: the filters are validated, then ignored
+        query["user_id"] = query.get("mdm-user")
+        query["policy_id"] = query.get(POLICY_FILTER.get(platform, ""))
+    query["order"] = settings["list_order"]
     with store.lock:
         store.tick()
         org = _org(org_ref)
         _platform_on(org, platform)
         items, total = store.list_tokens(org, platform, query)
-        data = page_envelope([token_view(org, t) for t in items], total, query["page"], query["limit"])
+        data = page_envelope([token_view(org, t, settings) for t in items], total, query["page"], query["limit"])
     return ok(data)
 
 
@@ -105,12 +111,12 @@ def create_token(org_ref: str, platform: str):
         now = store.tick()
         org = _org(org_ref, write=True)
         _platform_on(org, platform)
-        body = token_create_body(platform, _body(), bulk=False)
+        body = token_create_body(platform, _body(), bulk=False, strict=store.settings["strict_body_keys"])
         fields = token_fields(platform, body)
         user = store.get_user(org, body["mdmUserId"])
         _check_policy_refs(org, platform, fields)
         tok = store.create_token(org, platform, user, fields, now)
-        data = token_view(org, tok)
+        data = token_view(org, tok, store.settings)
     return ok(data)
 
 
@@ -122,19 +128,15 @@ def bulk_create(org_ref: str, platform: str):
         now = store.tick()
         org = _org(org_ref, write=True)
         _platform_on(org, platform, "windows_bulk" if platform == "windows" else None)
-        body = token_create_body(platform, _body(), bulk=True)
+        body = token_create_body(platform, _body(), bulk=True, strict=store.settings["strict_body_keys"])
         fields = token_fields(platform, body)
         _check_policy_refs(org, platform, fields)
-        success = fail = 0
-        for email in body["userEmails"]:
-            user = org.users_by_email.get(email)
-            if user is None:
-                if not store.settings.get("bulk_creates_users", True):
-                    fail += 1
-                    continue
-                user = store.create_user(org, email, now)
-            store.create_token(org, platform, user, fields, now)
-            success += 1
+        delay = store.settings["bulk_delay_seconds"]
+        if delay:
+            # V3: answer now, create later (a background job; the quota is checked when it runs).
+            success, fail = store.schedule_bulk(org, platform, body["userEmails"], fields, delay)
+        else:
+            success, fail = store.bulk_create(org, platform, body["userEmails"], fields, now)
         data = {"total": len(body["userEmails"]), "success": success, "fail": fail}
     return ok(data)
 
@@ -148,7 +150,7 @@ def get_token(org_ref: str, platform: str, token_id: str):
         org = _org(org_ref)
         _platform_on(org, platform)
         tok = store.get_token(org, platform, _check_id(token_id, TOKEN_ID_PARAM[platform]))
-        data = token_view(org, tok)
+        data = token_view(org, tok, store.settings)
     return ok(data)
 
 
@@ -162,7 +164,7 @@ def delete_token(org_ref: str, platform: str, token_id: str):
         _platform_on(org, platform)
         tok = store.get_token(org, platform, _check_id(token_id, TOKEN_ID_PARAM[platform]))
         store.delete_token(tok, now)
-        data = token_view(org, tok)
+        data = token_view(org, tok, store.settings)
     return ok(data)
 
 
@@ -176,14 +178,17 @@ def update_token(org_ref: str, platform: str, token_id: str):
         now = store.tick()
         org = _org(org_ref, write=True)
         _platform_on(org, platform, "windows_update")
-        body = check_object(_body(), WINDOWS_UPDATE)
+        raw = _body()
+        if store.settings["strict_body_keys"]:
+            check_documented_keys(platform, "update", raw)
+        body = check_object(raw, WINDOWS_UPDATE)
         tok = store.get_token(org, platform, _check_id(token_id, TOKEN_ID_PARAM[platform]))
         if tok.state != "PENDING":
             raise ApiError(400, 5120, "Error updating entity")
         fields = token_fields(platform, body)
         _check_policy_refs(org, platform, fields)
         store.update_token(org, tok, fields, now)
-        data = token_view(org, tok)
+        data = token_view(org, tok, store.settings)
     return ok(data)
 
 
@@ -201,7 +206,8 @@ def list_users(org_ref: str):
     with store.lock:
         store.tick()
         org = _org(org_ref)
-        items, total = store.list_users(org, query["page"], query["limit"], query["sort"], query["desc"], filters)
+        items, total = store.list_users(org, query["page"], query["limit"], query["sort"], query["desc"], filters,
+                                        store.settings["list_order"])
         data = page_envelope([user_view(org, u) for u in items], total, query["page"], query["limit"])
     return ok(data)
 
@@ -271,12 +277,16 @@ def delete_user(org_ref: str, user_id: str):
 
 # ---------------------------------------------------------------------- policies
 def _policy_page(rows: list, query: dict, render):
+    order = emulator().store.settings["list_order"]
     key = {"updatedAt": lambda p: p.updated_ms, "name": lambda p: p.name, "id": lambda p: p.id, "_id": lambda p: p.id}.get(query["sort"])
     rows = sorted(rows, key=lambda p: p.created_ms)
-    if key is not None:
-        rows.sort(key=key)
-    if query["desc"]:
-        rows.reverse()
+    if order == "shuffled":
+        rows.sort(key=shuffle_key)
+    elif order == "created_desc":
+        if key is not None:
+            rows.sort(key=key)
+        if query["desc"]:
+            rows.reverse()
     start = (query["page"] - 1) * query["limit"]
     items = [render(p) for p in rows[start:start + query["limit"]]]
     return page_envelope(items, len(rows), query["page"], query["limit"])

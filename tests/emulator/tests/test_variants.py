@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from emulator.harness import EmulatorError
-from emulator.tests.helpers import ACME, ALICE, DAVE, OID_RE, PLATFORMS, seeded_token, tokens_path
+from emulator.tests.helpers import (
+    ACME, ALICE, DAVE, OID_RE, PLATFORMS, assert_error, bulk_body, create_body, policy_id, seeded_token, tokens_path,
+)
 
 DEVICE_FIELD = {"android": "emmDevice", "apple": "admDevice", "windows": "winDeviceId", "aosp": "aosDeviceId"}
 
@@ -114,3 +119,280 @@ def test_v10_enroll_counts_and_refusals(api, ctl):
     ctl.enroll_token(ACME, "windows", tok["id"])
     gone = api.data("DELETE", tokens_path(ACME, "windows", "/" + tok["id"]))
     assert gone["state"] == "DELETED"
+
+
+# ---------------------------------------------------------------------- settings and presets
+def test_settings_defaults_presets_and_reset(ctl):
+    settings = ctl.settings()
+    assert settings == {
+        "bulk_creates_users": True, "page_cap": 100, "ignore_filters": False, "list_order": "created_desc",
+        "bulk_delay_seconds": 0, "lists_include_deleted": False, "expiry_shape": "default", "user_shape": "default",
+        "echo": "default", "strict_body_keys": False,
+    }
+    variants = ctl.variants()
+    assert sorted(variants, key=lambda v: int(v[1:])) == [f"V{i}" for i in range(1, 11)]
+    assert variants["V5"]["settings"] == {"expiry_shape": "summary_only"} and variants["V10"]["settings"] == {}
+    for name, preset in variants.items():
+        ctl.reset()
+        applied = ctl.set_variant(name)
+        assert applied == dict(settings, **preset["settings"]), name
+        assert preset["plays"]
+    # a preset and explicit keys in one PUT: the keys win
+    ctl.reset()
+    assert ctl.set_settings(variant="V9", page_cap=50)["page_cap"] == 50
+    ctl.set_settings(ignore_filters=True, list_order="shuffled", bulk_delay_seconds=1.5, lists_include_deleted=True,
+                     expiry_shape="none", user_shape="id_only", echo="none", strict_body_keys=True)
+    ctl.reset()
+    assert ctl.settings() == settings
+    for bad in ({"variant": "V11"}, {"list_order": "random"}, {"expiry_shape": 1}, {"echo": None}, {"bulk_delay_seconds": -1},
+                {"bulk_delay_seconds": "1"}, {"strict_body_keys": "yes"}, {"ignore_filter": True}):
+        with pytest.raises(EmulatorError):
+            ctl.set_settings(**bad)
+    assert ctl.settings() == settings
+
+
+# ---------------------------------------------------------------------- V1 filters ignored
+@pytest.mark.parametrize("platform", ["android", "apple", "windows"])
+def test_v1_ignore_filters(api, ctl, platform):
+    mine = api.create_token(ACME, platform, DAVE)
+    filters = {"mdm-user": DAVE}
+    assert [t["id"] for t in api.list_tokens(ACME, platform, **filters)["items"]] == [mine["id"]]
+    ctl.set_variant("V1")
+    everyone = api.list_tokens(ACME, platform, limit=100, **filters)
+    ids = [t["id"] for t in everyone["items"]]
+    assert mine["id"] in ids and seeded_token(platform, 1) in ids and everyone["totalDocs"] == len(ids) > 1
+    policy_filter = {"android": "emm-policy", "apple": "adm-policy", "windows": "win-policy"}[platform]
+    by_policy = api.list_tokens(ACME, platform, limit=100, **{policy_filter: "0123456789abcdef01234567"})
+    assert by_policy["totalDocs"] == everyone["totalDocs"]
+    # the filters are still validated
+    assert api.get(tokens_path(ACME, platform), params={"mdm-user": "nope"}).status_code == 400
+
+
+# ---------------------------------------------------------------------- V2 order
+def test_v2_list_order(api, ctl):
+    created = _inject(ctl, "windows", 60)
+    listed = api.list_tokens(ACME, "windows", limit=100)["items"]
+    by_creation = [t["id"] for t in listed]
+    assert by_creation[-60:] == created and [t["createdAt"] for t in listed] == sorted(t["createdAt"] for t in listed)
+    assert [t["id"] for t in api.list_tokens(ACME, "windows", limit=100, sort="createdAt:desc")["items"]] == by_creation[::-1]
+    ctl.set_settings(list_order="ignore_sort")
+    assert [t["id"] for t in api.list_tokens(ACME, "windows", limit=100, sort="createdAt:desc")["items"]] == by_creation
+    ctl.set_variant("V2")
+    first = [t["id"] for t in api.list_tokens(ACME, "windows", limit=100)["items"]]
+    assert sorted(first) == sorted(by_creation) and first != by_creation and first != by_creation[::-1]
+    assert [t["id"] for t in api.list_tokens(ACME, "windows", limit=100, sort="createdAt:desc")["items"]] == first
+    # stable across the pages of one listing, also with the small page cap
+    ctl.set_settings(page_cap=10)
+    paged = []
+    for page in range(1, 8):
+        paged.extend(t["id"] for t in api.list_tokens(ACME, "windows", limit=10, page=page)["items"])
+    assert paged == first
+    # filters keep working in the shuffled order
+    assert [t["id"] for t in api.list_tokens(ACME, "windows", **{"mdm-user": ALICE})["items"]] == [seeded_token("windows", 1)]
+    users = api.data("GET", "/organizations/acme/mdm/users", params={"limit": 100})["items"]
+    assert len(users) == 5
+
+
+# ---------------------------------------------------------------------- V3 bulk job runs later
+def test_v3_bulk_delay(api, ctl):
+    ctl.set_settings(bulk_delay_seconds=1)
+    body = {"sendEmail": False, "userEmails": ["dave@example.com", "new-v3@example.com"]}
+    started = time.monotonic()
+    answer = api.data("POST", tokens_path(ACME, "apple", "/bulk"), json=body)
+    assert answer == {"total": 2, "success": 2, "fail": 0}
+    assert time.monotonic() - started < 1
+    assert ctl.state_tokens(ACME, "apple", email="dave@example.com") == []
+    assert not [u for u in ctl.state_users(ACME) if u["email"] == "new-v3@example.com"]
+    assert ctl.jobs() == 1
+    deadline = time.monotonic() + 10
+    while ctl.jobs() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert ctl.jobs() == 0 and time.monotonic() - started >= 1
+    assert len(ctl.state_tokens(ACME, "apple", email="dave@example.com")) == 1
+    assert len(ctl.state_tokens(ACME, "apple", email="new-v3@example.com")) == 1
+
+
+def test_v3_preset_run_jobs_reset_and_threads(api, ctl):
+    ctl.set_variant("V3")
+    ctl.set_settings(bulk_creates_users=False)
+    body = {"sendEmail": False, "userEmails": ["dave@example.com", "nobody@example.com"]}
+    assert api.data("POST", tokens_path(ACME, "windows", "/bulk"), json=body) == {"total": 2, "success": 1, "fail": 1}
+    # concurrent bulk requests each schedule their own job
+    results = []
+
+    def post():
+        results.append(api.post(tokens_path(ACME, "windows", "/bulk"), json={"sendEmail": False, "userEmails": ["dave@example.com"]},
+                                validate=False).status_code)
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200] * 8 and ctl.jobs() == 9
+    assert ctl.run_jobs() == 9 and ctl.jobs() == 0
+    assert len(ctl.state_tokens(ACME, "windows", email="dave@example.com")) == 9
+    assert ctl.state_tokens(ACME, "windows", email="nobody@example.com") == []
+    # reset drops the jobs still pending
+    ctl.set_settings(bulk_delay_seconds=0.5)
+    api.data("POST", tokens_path(ACME, "windows", "/bulk"), json=body)
+    ctl.reset()
+    time.sleep(0.8)
+    assert ctl.state_tokens(ACME, "windows", email="dave@example.com") == []
+
+
+# ---------------------------------------------------------------------- V4 deleted in default lists
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_v4_lists_include_deleted(api, ctl, platform):
+    tok = api.create_token(ACME, platform, DAVE)
+    api.data("DELETE", tokens_path(ACME, platform, "/" + tok["id"]))
+    assert tok["id"] not in [t["id"] for t in api.list_tokens(ACME, platform, limit=100)["items"]]
+    ctl.set_variant("V4")
+    states = {t["id"]: t["state"] for t in api.list_tokens(ACME, platform, limit=100)["items"]}
+    assert states[tok["id"]] == "DELETED"
+    if platform == "aosp":
+        assert {t["status"] for t in api.list_tokens(ACME, platform, status="PENDING")["items"]} == {"PENDING"}
+    else:
+        assert states[seeded_token(platform, 3)] in ("DONE", "DELETED", "EXPIRED")
+
+
+# ---------------------------------------------------------------------- V5 expiry shapes
+EXPIRY_KEYS = {"expireAt", "summary.expirationTimestamp", "config.expirationTimestamp", "enroll.serverExpirationDate"}
+
+
+def _expiry_fields(tok):
+    found = {}
+    for key in EXPIRY_KEYS:
+        holder = tok
+        parts = key.split(".")
+        for part in parts[:-1]:
+            holder = holder.get(part) or {}
+        if parts[-1] in holder:
+            found[key] = holder[parts[-1]]
+    return found
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_v5_expiry_shape(api, ctl, platform):
+    tok = api.create_token(ACME, platform, DAVE, duration=3600)
+    default = _expiry_fields(tok)
+    expected_default = {
+        "android": {"config.expirationTimestamp", "summary.expirationTimestamp"},
+        "apple": {"expireAt", "summary.expirationTimestamp", "enroll.serverExpirationDate"},
+        "windows": {"expireAt", "summary.expirationTimestamp"},
+        "aosp": {"summary.expirationTimestamp"},
+    }[platform]
+    assert set(default) == expected_default and len(set(default.values())) == 1
+    when = next(iter(default.values()))
+    path = tokens_path(ACME, platform, "/" + tok["id"])
+    for shape, keys in (("summary_only", {"summary.expirationTimestamp"}), ("config_only", {"config.expirationTimestamp"}), ("none", set())):
+        ctl.set_settings(expiry_shape=shape)
+        for read in (api.get(path, validate=False).json()["data"],
+                     api.get(tokens_path(ACME, platform), params={"limit": 100}, validate=False).json()["data"]["items"][-1]):
+            assert _expiry_fields(read) == dict.fromkeys(keys, when), (shape, read)
+    ctl.set_variant("V5")
+    assert _expiry_fields(api.data("GET", path)) == {"summary.expirationTimestamp": when}
+    # the control API always answers the default shape
+    assert _expiry_fields(ctl.state_tokens(ACME, platform, email="dave@example.com")[0]) == default
+
+
+def test_v5_perpetual_has_no_expiry_in_any_shape(api, ctl):
+    tok = api.create_token(ACME, "aosp", DAVE, perpetual=True)
+    for shape in ("default", "summary_only", "config_only", "none"):
+        ctl.set_settings(expiry_shape=shape)
+        assert _expiry_fields(api.data("GET", tokens_path(ACME, "aosp", "/" + tok["id"]))) == {}
+
+
+# ---------------------------------------------------------------------- V6 user id only
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_v6_user_id_only(api, ctl, platform):
+    ctl.set_variant("V6")
+    tok = api.create_token(ACME, platform, DAVE)
+    assert tok["mdmUserId"] == DAVE and "mdmUser" not in tok and "dave@example.com" not in str(tok)
+    for item in api.list_tokens(ACME, platform, limit=100)["items"]:
+        assert "mdmUser" not in item and OID_RE.match(item["mdmUserId"])
+    assert "@" not in str(api.data("DELETE", tokens_path(ACME, platform, "/" + tok["id"])))
+    assert ctl.state_tokens(ACME, "apple")[0]["mdmUser"]["email"]  # control API: default shape
+
+
+# ---------------------------------------------------------------------- V7 echo
+def test_v7_echo_other_type(api, ctl):
+    ctl.set_variant("V7")
+    win = api.post(tokens_path(ACME, "windows"), validate=False, json={
+        "mdmUserId": DAVE, "sendEmail": False, "segmentId": 1,
+        "winPolicyAssignments": [{"winPolicyId": policy_id("windows", 1), "priority": 0}]}).json()["data"]
+    assert win["segmentId"] == "1" and win["winPolicyAssignments"][0]["priority"] == "0"
+    aosp = api.post(tokens_path(ACME, "aosp"), validate=False, json={
+        "mdmUserId": DAVE, "managementMode": "DEVICE_OWNER", "segmentId": 2,
+        "aosPolicyAssignments": [{"aosPolicyId": policy_id("aosp", 1), "priority": 3}]}).json()["data"]
+    assert aosp["segmentId"] == "2" and aosp["aosPolicyAssignments"][0]["priority"] == "3"
+    android = api.post(tokens_path(ACME, "android"), validate=False, json=create_body("android", DAVE, policyId=policy_id("android", 1))).json()
+    assert android["data"]["emmPolicyAssignments"][0]["priority"] == "0"
+
+
+def test_v7_echo_assignments_only(api, ctl):
+    ctl.set_settings(echo="assignments_only")
+    apple = api.create_token(ACME, "apple", DAVE, policyId=policy_id("apple", 1))
+    assert apple["admPolicy"] is None
+    assert [(a["admPolicyId"], a["priority"]) for a in apple["admPolicyAssignments"]] == [(policy_id("apple", 1), 0)]
+    win = api.create_token(ACME, "windows", DAVE, winPolicyId=policy_id("windows", 2),
+                           winPolicyAssignments=[{"winPolicyId": policy_id("windows", 3), "priority": 4}])
+    assert "winPolicyId" not in win
+    assert [(a["winPolicyId"], a["priority"]) for a in win["winPolicyAssignments"]] == [(policy_id("windows", 2), 0), (policy_id("windows", 3), 4)]
+    # the stored token is unchanged: the emm/win-policy filter still finds it by its primary policy
+    listed = api.list_tokens(ACME, "windows", **{"win-policy": policy_id("windows", 2)})["items"]
+    assert [t["id"] for t in listed] == [win["id"]]
+
+
+def test_v7_echo_none(api, ctl):
+    ctl.set_settings(echo="none")
+    win = api.create_token(ACME, "windows", DAVE, winPolicyId=policy_id("windows", 2), segmentId=1, displayName="Kept", language="en",
+                           winPolicyAssignments=[{"winPolicyId": policy_id("windows", 3), "priority": 4}])
+    assert "segmentId" not in win and "winPolicyId" not in win and win["winPolicyAssignments"] == [] and "language" not in win
+    assert win["displayName"] == "Kept"
+    android = api.create_token(ACME, "android", DAVE, policyId=policy_id("android", 1), managementMode="PROFILE_OWNER")
+    assert "managementMode" not in android and "managementMode" not in android["summary"] and android["emmPolicyAssignments"] == []
+    apple = api.create_token(ACME, "apple", DAVE, policyId=policy_id("apple", 1))
+    assert "admPolicy" not in apple and apple["admPolicyAssignments"] == []
+    ctl.set_settings(echo="default")
+    again = api.data("GET", tokens_path(ACME, "windows", "/" + win["id"]))
+    assert again["segmentId"] == "1" and again["winPolicyId"] == policy_id("windows", 2)
+
+
+# ---------------------------------------------------------------------- V8 undocumented body keys
+def test_v8_strict_body_keys(api, ctl):
+    lenient = [
+        ("android", "", create_body("android", DAVE, segmentId=1)),
+        ("android", "/bulk", bulk_body("android", ["dave@example.com"], segmentId=1)),
+        ("windows", "/bulk", bulk_body("windows", ["dave@example.com"], segmentId=1)),
+    ]
+    for platform, suffix, body in lenient:
+        assert api.post(tokens_path(ACME, platform, suffix), json=body).status_code == 200
+    ctl.set_variant("V8")
+    for platform, suffix, body in lenient:
+        assert_error(api.post(tokens_path(ACME, platform, suffix), json=body), 400, 5209, "Invalid input: segmentId is not allowed")
+    # what the pages list still works
+    for platform, suffix, body in (
+        ("windows", "", create_body("windows", DAVE, segmentId=1)),
+        ("apple", "", create_body("apple", DAVE, segmentId=1)),
+        ("apple", "/bulk", bulk_body("apple", ["dave@example.com"], segmentId=1)),
+        ("aosp", "", create_body("aosp", DAVE, segmentId=1)),
+        ("aosp", "/bulk", bulk_body("aosp", ["dave@example.com"], segmentId=1)),
+        ("android", "", create_body("android", DAVE, policyId=policy_id("android", 1), language="es", emailText="x", duration=600)),
+        ("windows", "/bulk", bulk_body("windows", ["dave@example.com"], winPolicyId=policy_id("windows", 1))),
+    ):
+        assert api.post(tokens_path(ACME, platform, suffix), json=body).status_code == 200, (platform, suffix)
+    tok = seeded_token("windows", 1)
+    assert api.put(tokens_path(ACME, "windows", "/" + tok), json={"segmentId": "1", "tags": ["x"]}).status_code == 200
+    assert_error(api.put(tokens_path(ACME, "windows", "/" + tok), json={"sendEmail": True}), 400, 5209,
+                 "Invalid input: sendEmail is not allowed")
+
+
+def test_v8_documented_keys_table():
+    from emulator.validation import DOCUMENTED_KEYS, TOKEN_BODY  # pylint: disable=import-outside-toplevel
+    for (platform, endpoint), keys in DOCUMENTED_KEYS.items():
+        if endpoint == "update":
+            continue
+        extra = "mdmUserId" if endpoint == "create" else "userEmails"
+        assert keys - {extra} <= set(TOKEN_BODY[platform]), (platform, endpoint)
+    assert "segmentId" not in DOCUMENTED_KEYS[("android", "create")] | DOCUMENTED_KEYS[("android", "bulk")]
+    assert "segmentId" not in DOCUMENTED_KEYS[("windows", "bulk")] and "segmentId" in DOCUMENTED_KEYS[("windows", "create")]
