@@ -475,8 +475,9 @@ class BulkJob:  # pylint: disable=too-few-public-methods,too-many-instance-attri
 
 
 def shuffle_key(item) -> str:
-    """V2 "shuffled" order: a hash of the id (md5), then the id."""
-    return hashlib.md5(item.id.encode("ascii")).hexdigest() + item.id
+    """V2 "shuffled" order: a hash of the id (a token's ``code``, else md5), then the id."""
+    code = getattr(item, "code", None) or hashlib.md5(item.id.encode("ascii")).hexdigest()
+    return code + item.id
 
 
 def _time_of(spec: dict, now: int) -> int:
