@@ -20,6 +20,7 @@ description:
     one event on the queue for each change it sees.
   - Every event is a dict with one top-level key, C(applivery), holding C(type), C(event_id), C(organization),
     C(platform), C(token_id), C(user_id), C(email), C(device_id), C(state), C(previous_state), C(display_name),
+    C(management_mode),
     C(tags), C(expires_at), C(created_at), C(at), C(detected_at) and C(initial).
   - "The types are C(token_created); C(enrollment_started) (the token turned PROCESSING, on platforms that have that
     state); C(device_enrolled) (the token turned DONE, C(device_id) names the device); C(token_expiring) (a pending
