@@ -6,8 +6,8 @@ import os
 
 import yaml
 
-from .validation import MAX_SAFE, PRIMARY_AS_ASSIGNMENT, merge_primary
 from .util import MAX_DURATION, MIN_DURATION, OID_RE, PLATFORMS, TOKEN_STATES, invalid, parse_iso
+from .validation import MAX_SAFE, PRIMARY_AS_ASSIGNMENT, merge_primary
 
 DEFAULT_SEED_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seed.yml")
 ROLES = ("Admin", "Developer", "Viewer")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from emulator.tests.helpers import (
@@ -243,6 +241,7 @@ def test_c13_windows_put(api, ctl):
     assert updated["winPolicyAssignments"] == [{"winPolicyId": policy_id("windows", 3), "winPolicy": {
         "id": policy_id("windows", 3), "name": "Kiosk"}, "priority": 7}]
     assert updated["segmentId"] == "1" and updated["expireAt"] == tok["expireAt"]
+    assert api.data("PUT", path, json={"segmentId": 2})["segmentId"] == "2"  # an integer is echoed as a string too
     listed = api.list_tokens(ACME, "windows", **{"win-policy": policy_id("windows", 3)})
     assert [t["id"] for t in listed["items"]] == [tok["id"]]
     for forbidden in ({"duration": 600}, {"sendEmail": True}, {"mdmUserId": ALICE}, {"language": "en"}):
