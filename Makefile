@@ -22,8 +22,8 @@ export CI_LOG_DIR := $(LOG_DIR)
 
 # ansible-core lines under test: the default one (2.19, all tooling), the newest
 # (2.21, needs Python >= 3.12) and the oldest that meta/runtime.yml claims (2.16).
-# .venv and .venv-221 also get the emulator's requirements: some unit tests start it
-# with the interpreter that runs them.
+# .venv also gets the emulator's requirements (integration, functional and system tests run the
+# emulator with it); the unit tests are pure, so .venv-221 has only what ansible-test units needs.
 ANSIBLE_CORE_219 ?= 2.19.14
 ANSIBLE_CORE_221 ?= 2.21.5
 ANSIBLE_CORE_216 ?= 2.16.19
@@ -86,7 +86,7 @@ sanity:
 	@$(RUN_STEPS) setup sanity-2.19 sanity-2.19-pythons sanity-2.21
 
 units:
-	@$(RUN_STEPS) setup units-2.19 units-2.21 emulator-tests
+	@$(RUN_STEPS) setup units-2.19 units-2.21 emulator-tests functional
 
 integration:
 	@$(RUN_STEPS) setup integration-2.21 integration-2.16
@@ -131,7 +131,7 @@ setup-venv:
 
 setup-venv-221:
 	@$(CI)/setup_venv.sh $(VENV_221) $(PY_221) ansible-core==$(ANSIBLE_CORE_221) \
-		requirements.txt $(UNIT_TEST_REQS) tests/requirements-emulator.txt
+		requirements.txt $(UNIT_TEST_REQS)
 
 setup-venv-216:
 	@$(CI)/setup_venv.sh $(VENV_216) $(PY_216) ansible-core==$(ANSIBLE_CORE_216) requirements.txt

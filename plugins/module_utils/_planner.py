@@ -17,6 +17,7 @@ __metaclass__ = type
 import datetime
 from collections import namedtuple
 
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state, parse_time, utcnow
 
 # name: the plan's word; done: the result's word; symbol: the diff's mark; changes: a write when applied
@@ -80,12 +81,20 @@ def _policy_ids(token):
     return set(a["policy_id"] for a in token.get("policy_assignments") or [])
 
 
+def _reads_primary(token):
+    """False when the token's platform has no read key for the primary policy (it shows among the assignments)."""
+    platform = PLATFORMS.get(token.get("platform"))
+    return platform is None or bool(platform.policy_read_keys)
+
+
 def _differs(name, wanted, token, ignore_tags, desired):
     """True when the token echoes ``name`` and the echo differs; a field it does not echo is unknown, not drift."""
     have = token.get(name)
     if name == "policy_id":
-        # present as the primary policy or among the assignments; unknown when the token echoes neither
-        return wanted != have and wanted not in _policy_ids(token) and have is not None
+        # present as the primary policy or among the assignments; unknown when the token echoes neither, unless its
+        # platform's read model shows the primary policy only among the assignments (Android, seed 001) and lists some
+        known = have is not None or (bool(token.get("policy_assignments")) and not _reads_primary(token))
+        return known and wanted != have and wanted not in _policy_ids(token)
     if have is None:
         return False
     if name == "tags":

@@ -1,55 +1,59 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Fixtures for unit tests that talk to the Applivery API emulator over real HTTP on loopback."""
+"""tests/unit is pure: no emulator and no network. This file makes that a rule, not a habit.
+
+* The emulator and its web stack cannot be imported here, as if they were not installed: a unit test that
+  needs them belongs in tests/functional.
+* Every unit test runs with outgoing INET sockets refused: a test that reaches for the network fails, naming
+  the address, instead of waiting on a timeout.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
+import socket
 import sys
 
 import pytest
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if TESTS_DIR not in sys.path:
-    sys.path.insert(0, TESTS_DIR)
-
-ADMIN_TOKEN = "applivery-emu-admin-token"
-VIEWER_TOKEN = "applivery-emu-viewer-token"
+# Top-level packages a unit test must not import: the emulator (tests/emulator) and what only it needs.
+FORBIDDEN_IMPORTS = ("emulator", "flask", "werkzeug", "openapi_core")
 
 
-_EMULATOR = {}
+class _ForbiddenImports:
+    """A meta path finder that makes FORBIDDEN_IMPORTS unimportable, as if they were not installed."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):  # pylint: disable=unused-argument
+        if fullname.split(".")[0] in FORBIDDEN_IMPORTS:
+            raise ImportError("%s is not available to unit tests: tests/unit is pure (see tests/unit/conftest.py); "
+                              "tests that need the emulator live in tests/functional" % fullname)
+        return None
 
 
-def pytest_sessionstart(session):  # pylint: disable=unused-argument
-    """Start one emulator per pytest process, before any test runs.
-
-    ansible-test runs each unit test in a forked child (pytest-forked). A session fixture would be set
-    up inside that child, once per test, and never torn down, because the child leaves with os._exit.
-    Started here, in the process that forks, it is shared by every test and stopped exactly once.
-    """
-    from emulator.harness import EmulatorProcess  # pylint: disable=import-outside-toplevel,import-error
-
-    process = EmulatorProcess(python=os.environ.get("APPLIVERY_EMULATOR_PYTHON") or sys.executable)
-    process.start()
-    _EMULATOR["process"], _EMULATOR["owner"] = process, os.getpid()
+def pytest_configure(config):  # pylint: disable=unused-argument
+    if not any(isinstance(finder, _ForbiddenImports) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _ForbiddenImports())
 
 
-def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argument
-    """Stop the emulator in the process that started it (never in a forked test child)."""
-    if _EMULATOR.get("owner") == os.getpid():
-        _EMULATOR.pop("process").stop()
+class NetworkRefused(AssertionError):
+    """A unit test tried to open a network connection."""
 
 
-@pytest.fixture(scope="session")
-def emulator():
-    """The emulator subprocess of this pytest process. APPLIVERY_EMULATOR_PYTHON names an interpreter with its dependencies."""
-    return _EMULATOR["process"]
+_INET = (socket.AF_INET, getattr(socket, "AF_INET6", socket.AF_INET))
 
 
-@pytest.fixture
-def emu(emulator):  # pylint: disable=redefined-outer-name
-    """The session's emulator, reset to its seed before each test."""
-    emulator.control.reset()
-    return emulator
+def _refuse(original):
+    def connect(self, address, *args, **kwargs):
+        if self.family in _INET:
+            raise NetworkRefused("unit tests are pure: a connection to %r was refused (see tests/unit/conftest.py)" % (address,))
+        return original(self, address, *args, **kwargs)
+    return connect
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Refuse every outgoing INET connection for the duration of a test."""
+    monkeypatch.setattr(socket.socket, "connect", _refuse(socket.socket.connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse(socket.socket.connect_ex))

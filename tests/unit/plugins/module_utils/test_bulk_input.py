@@ -6,7 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.applivery.mdm.plugins.module_utils._bulk.run import check_marker, diff_text, item_checker, parse_users
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import check_marker, item_checker, parse_users
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.report import diff_text
 from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORMS
 
 
@@ -75,12 +76,12 @@ def test_items_may_carry_the_token_settings_of_a_person():
 
 def test_item_settings_are_validated_as_the_options_are_and_name_the_item():
     _entries, _duplicates, problems = parse_users(
-        ["ok@example.com", {"email": "a@example.com", "management_mode": "COPE"}, {"email": "b@example.com", "duration": "31d"},
+        ["ok@example.com", {"email": "a@example.com", "management_mode": "COPE"}, {"email": "b@example.com", "duration": str(2 ** 53)},
          {"email": "c@example.com", "duration": "soon"}, {"email": "d@example.com", "duration": "1h"}],
         256, check=_item_check("aosp", renew_before="2h"))
     text = "\n".join(problems)
     assert "users[1].management_mode COPE is not valid for platform aosp" in text
-    assert "users[2].duration: 31d is 2678400 seconds, outside the allowed" in text
+    assert "users[2].duration: %d is %d seconds, outside the allowed 0 s to %d s" % (2 ** 53, 2 ** 53, 2 ** 53 - 1) in text
     assert "users[3].duration: 'soon' is not a duration" in text
     assert "users[4]: renew_before 2h (7200 s) is not shorter than the token's life (3600 s, duration 1h)" in text
     assert "users[0]" not in text
@@ -90,7 +91,8 @@ def test_module_level_problems_are_not_repeated_per_item():
     problems = item_checker(dict(PARAMS, profiles=["bad"]), PLATFORMS["apple"])({"language": "de"}, "users[0]")
     assert problems == []
     problems = item_checker(PARAMS, PLATFORMS["windows"])({"management_mode": "DEVICE_OWNER"}, "users[5]")
-    assert problems == ["users[5].management_mode is not valid for platform windows (Windows)"]
+    assert len(problems) == 1
+    assert problems[0].startswith("users[5].management_mode is not valid for platform windows (Windows): the bulk page does not document")
 
 
 def test_conversion_errors_stop_the_platform_checks_for_that_item():

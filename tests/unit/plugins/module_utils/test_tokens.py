@@ -18,7 +18,7 @@ POLICY_A = "64b000000000000000000001"
 POLICY_B = "64b000000000000000000002"
 
 CANONICAL_KEYS = {"id", "platform", "state", "user_id", "user_email", "display_name", "tags", "policy_id", "policy_assignments",
-                  "expires_at", "enrollment_link", "enroll_code", "qr_code", "created_at"}
+                  "expires_at", "enrollment_link", "enroll_code", "qr_code", "qrcode_url", "device_id", "created_at"}
 
 
 def test_apple_token_with_user_object_and_expire_at():
@@ -90,11 +90,42 @@ def test_expiry_and_effective_state():
     assert tokens.effective_state(future, now) == "PENDING"
 
 
-def test_public_view_drops_enrollment_secrets():
-    token = tokens.normalize_token({"id": "x", "state": "PENDING", "enrollmentLink": "L", "enrollCode": "C", "qrCode": "Q"}, "android")
-    view = tokens.public_view(token)
-    assert not set(tokens.SECRET_FIELDS) & set(view)
-    assert view["id"] == "x"
+def test_android_token_in_the_seed_001_shape():
+    """Seed 001's create response: status+state, config{expirationTimestamp, code}, qrcodeUrl, emmPolicyAssignments, emmDevice."""
+    raw = {
+        "id": "64c000000000000000000003", "organization": "64a000000000000000000001", "emmEnterprise": "e1",
+        "emmPolicyAssignments": [{"emmPolicyId": POLICY_B, "emmPolicy": {"id": POLICY_B, "name": "Kiosk"}, "priority": "2"},
+                                 {"emmPolicy": {"id": POLICY_A, "name": "Std"}, "priority": 0}],
+        "mdmUser": {"id": USER, "email": "Ann@Example.com"}, "emmDevice": "64d000000000000000000001", "displayName": "Ann",
+        "tags": ["t"], "status": "DONE", "state": "DONE", "sendEmail": True, "managementMode": "DEVICE_OWNER", "emailText": "Hi",
+        "config": {"expirationTimestamp": "2026-11-23T14: 00:00Z", "code": "ENROLL-1"}, "_config": {},
+        "summary": {"managementMode": "DEVICE_OWNER", "expirationTimestamp": "2026-11-23T14: 00:00Z"},
+        "type": "enrollment", "subType": "standard", "perpetual": False, "updatedAt": "2026-11-22T15:00:00Z",
+        "createdAt": "2026-11-22T14:00:00Z", "qrcodeUrl": "https://qr.example/1", "enrollmentLink": "https://enroll.example/1",
+    }
+    token = tokens.normalize_token(raw, "android")
+    assert CANONICAL_KEYS <= set(token)
+    assert (token["state"], token["user_id"], token["user_email"]) == ("DONE", USER, "ann@example.com")
+    assert token["expires_at"] == "2026-11-23T14:00:00Z", "config.expirationTimestamp, with the vendor docs' stray space"
+    assert token["enroll_code"] == "ENROLL-1"
+    assert token["qrcode_url"] == "https://qr.example/1" and token["qr_code"] is None
+    assert token["device_id"] == "64d000000000000000000001"
+    assert token["policy_id"] is None, "the seed 001 read model has no policyId"
+    assert token["policy_assignments"] == [{"policy_id": POLICY_A, "priority": 0}, {"policy_id": POLICY_B, "priority": 2}]
+    assert token["updated_at"] == "2026-11-22T15:00:00Z"
+
+
+def test_numbers_echoed_as_strings_are_numbers_and_unechoed_settings_are_unknown():
+    token = tokens.normalize_token({"id": "x", "state": "PENDING", "segmentId": "1", "winDeviceId": "dev-9"}, "windows")
+    assert token["segment_id"] == 1 and token["device_id"] == "dev-9"
+    assert tokens.normalize_token({"id": "x", "segmentId": "one"}, "windows")["segment_id"] is None
+    for name in ("tags", "policy_id", "policy_assignments", "display_name", "management_mode", "perpetual"):
+        assert token[name] is None, "%s is not echoed: unknown, not a default" % name
+
+
+def test_apple_policy_may_be_echoed_as_an_object_or_as_null():
+    assert tokens.normalize_token({"id": "x", "admPolicy": {"id": POLICY_A, "name": "p"}}, "apple")["policy_id"] == POLICY_A
+    assert tokens.normalize_token({"id": "x", "admPolicy": None}, "apple")["policy_id"] is None
 
 
 @pytest.mark.parametrize("text, expected", [
