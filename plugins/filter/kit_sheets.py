@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: kit_sheets
 short_description: Turn registered enrollment token results into the sheets of an onboarding kit
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - applivery.mdm contributors (@applivery-mdm)
 description:

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: enrollment_kit
 short_description: Write printable onboarding sheets, with QR codes, for enrollment tokens
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Writes an onboarding kit into a directory, with one HTML sheet per person and platform, and C(index.html) with every
     sheet, one printed page (A4 or Letter) per sheet, in a stable order (platform, then email).
@@ -171,7 +171,7 @@ EXAMPLES = r"""
 - name: Print-ready sheets with the provisioning QR code and the warehouse Wi-Fi
   applivery.mdm.enrollment_kit:
     path: "{{ playbook_dir }}/kit"
-    sheets: "{{ [scanners | combine({'platform': 'aosp'})] | applivery.mdm.kit_sheets }}"
+    sheets: "{{ scanners | combine({'platform': 'aosp'}) | applivery.mdm.kit_sheets(platform_key='platform') }}"
     wifi:
       ssid: Warehouse
       security: WPA
