@@ -139,8 +139,8 @@ def normalize_token(raw, platform):
     email = _first(user.get("email"), raw.get("email"))
     state = _first(*[raw.get(field) for field in platform.state_fields])
     config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
-    expires = _first(raw.get("expireAt"), _dig(raw, "summary", "expirationTimestamp"), config.get("expirationTimestamp"),
-                     _dig(raw, "enroll", "serverExpirationDate"))
+    expires = raw.get("expireAt") or _first(_dig(raw, "summary", "expirationTimestamp"), config.get("expirationTimestamp"),
+                                            _dig(raw, "enroll", "serverExpirationDate"))  # the others only read when needed
     device = raw.get(platform.device_key)
     perpetual = raw.get("perpetual")
     return {
@@ -173,7 +173,24 @@ def is_expired(token, now=None):
         return True
     if token.get("perpetual") or not token.get("expires_at"):
         return False
-    return parse_time(token["expires_at"]) <= (now or utcnow())
+    expires, now = token["expires_at"], now or utcnow()
+    if isinstance(expires, str) and len(expires) == 20 and now.year >= 1000 and _CANONICAL_UTC_RE.match(expires):
+        # canonical_time's form orders as text; a whole second is <= now exactly when it is <= now's second
+        return expires <= _second_text(now)
+    return parse_time(expires) <= now
+
+
+_SECOND_TEXT = {}
+
+
+def _second_text(now):
+    """format_time(now), remembered for the few ``now`` values a run compares many tokens with."""
+    text = _SECOND_TEXT.get(now)
+    if text is None:
+        if len(_SECOND_TEXT) > 64:
+            _SECOND_TEXT.clear()
+        text = _SECOND_TEXT[now] = format_time(now)
+    return text
 
 
 def effective_state(token, now=None):
