@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError, AppliveryClient, user_agent
-from ansible_collections.applivery.mdm.plugins.module_utils._version import COLLECTION_VERSION
+from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError, AppliveryClient
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import utcnow
 
 ADMIN = "applivery-emu-admin-token"
@@ -123,7 +122,3 @@ def test_server_clock_follows_the_date_header(emu):
     api.get(api.org_path("mdm/users"), params={"limit": 1})
     skew = (api.server_now() - utcnow()).total_seconds()
     assert 3 * 86400 - 5 < skew < 3 * 86400 + 5
-
-
-def test_user_agent_names_the_collection_version():
-    assert user_agent().startswith("applivery.mdm/%s " % COLLECTION_VERSION)
