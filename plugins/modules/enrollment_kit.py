@@ -54,7 +54,7 @@ options:
     type: list
     elements: dict
     required: true
-    options:
+    suboptions:
       email:
         description: The person's email (written in lower case).
         type: str
@@ -101,7 +101,7 @@ options:
         C(android.app.extra.PROVISIONING_WIFI_HIDDEN). Links are not changed.
       - The password is in the QR code only, never printed as text on the sheet.
     type: dict
-    options:
+    suboptions:
       ssid:
         description: The network name. Required when any other Wi-Fi setting is set.
         type: str

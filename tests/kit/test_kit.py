@@ -46,8 +46,8 @@ def role_playbook(url, report_dir, people, **more):
              "vars": variables, "roles": [{"role": "applivery.mdm.device_onboarding"}], "tasks": [SAVE_KIT]}]
 
 
-def run_role(workdir, url, report_dir, people=PEOPLE, args=("-v", "--diff"), env=None, **more):
-    run = run_playbook(workdir, role_playbook(url, report_dir, people, **more), args=args, env=env)
+def run_role(workdir, url, report_dir, people=None, args=("-v", "--diff"), env=None, **more):
+    run = run_playbook(workdir, role_playbook(url, report_dir, people or PEOPLE, **more), args=args, env=env)
     path = os.path.join(workdir, "kit-result.json")
     run.kit = None
     if os.path.exists(path):
@@ -157,7 +157,7 @@ def test_qr_codes_decode_from_screenshots_to_the_tokens_link_or_payload(onboarde
         png = screenshot(chromium, os.path.join(onboarded["kit_dir"], name), os.path.join(out_dir, name.replace(".html", ".png")))
         texts = decode_qr(png)
         assert len(texts) == 1, (name, texts)
-        decoded[name.split("-")[0]] = texts[0]
+        decoded[name.split("-", maxsplit=1)[0]] = texts[0]
     assert decoded["apple"] == tokens["apple"]["enrollmentLink"]
     assert decoded["windows"] == tokens["windows"]["enrollmentLink"]
     payload = json.loads(decoded["aosp"])
@@ -240,17 +240,15 @@ def test_without_segno_the_kit_says_how_to_install_it(onboarded, emulator, tmp_p
     (blocker / "__init__.py").write_text("raise ImportError('segno is blocked by the test')\n")
     env = {"PYTHONPATH": str(blocker.parent)}
     report_dir = str(tmp_path / "reports")
-    proc = run_kit_playbook(str(tmp_path / "run1"), emulator.url, {"applivery_onboarding_users": ["kit-apple@example.com"],
-                                                                    "applivery_onboarding_report_dir": report_dir}, env=env)
+    variables = {"applivery_onboarding_users": ["kit-apple@example.com"], "applivery_onboarding_report_dir": report_dir}
+    proc = run_kit_playbook(str(tmp_path / "run1"), emulator.url, variables, env=env)
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output[-3000:]
     assert "The onboarding kit draws its QR codes with the Python library segno, which is not installed" in output
     assert "-m pip install segno" in output and "applivery_onboarding_kit_qr: false" in output
     assert not os.path.exists(os.path.join(report_dir, "kit"))
     # asked for explicitly: link-only sheets, without segno
-    proc = run_kit_playbook(str(tmp_path / "run2"), emulator.url, {"applivery_onboarding_users": ["kit-apple@example.com"],
-                                                                    "applivery_onboarding_report_dir": report_dir,
-                                                                    "applivery_onboarding_kit_qr": False}, env=env)
+    proc = run_kit_playbook(str(tmp_path / "run2"), emulator.url, dict(variables, applivery_onboarding_kit_qr=False), env=env)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     with open(os.path.join(report_dir, "kit", SHEETS[1]), encoding="utf-8") as handle:
         sheet = handle.read()
