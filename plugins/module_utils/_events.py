@@ -315,7 +315,7 @@ class ChangeDetector:
             elif before.get("s") in LIVE_STATES:
                 gone = {"id": token_id, "user_id": before.get("u"), "email": None, "device_id": None}
                 events.append(self.event(TOKEN_REVOKED, platform, gone, "DELETED", before.get("s"), None, now, False,
-                                          reason="missing from the list"))
+                                         reason="missing from the list"))
         return events, records
 
     def _has_fresher(self, token, freshest, now):

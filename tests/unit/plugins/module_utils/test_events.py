@@ -270,7 +270,7 @@ def test_state_file_round_trip_mode_and_organization(tmp_path):
         handle.write("{not json")
     with pytest.raises(ev.StateFileError):
         ev.StateFile(path, ORG).load()
-    assert [name for name in os.listdir(str(tmp_path / "sub"))] == ["state.json"], "no temporary file left"
+    assert os.listdir(str(tmp_path / "sub")) == ["state.json"], "no temporary file left"
 
 
 # ------------------------------------------------------------------ poller (a fake client, no network)
