@@ -30,7 +30,10 @@ except ImportError:  # older ansible-core: the classic way
     @contextlib.contextmanager
     def patch_module_args(args=None):
         args = dict(args or {}, _ansible_remote_tmp="/tmp", _ansible_keep_remote_files=False)
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))):
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(mock.patch.object(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))))
+            if hasattr(basic, "_ANSIBLE_PROFILE"):  # 2.19+ without the testing helper: the profile patch_module_args sets
+                stack.enter_context(mock.patch.object(basic, "_ANSIBLE_PROFILE", "legacy"))
             yield
 
 CONNECTION = {"api_url": "https://api.example.invalid", "api_token": "secret-token", "organization": "acme"}
