@@ -13,9 +13,11 @@ import datetime
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 
-from eda.helpers import ADMIN_TOKEN, ORG, Rulebook, report, wait_for
+from eda.helpers import ADMIN_TOKEN, ORG, REPO, Rulebook, report, wait_for
 
 PLATFORMS = ("android", "apple", "aosp", "windows")
 DEVICE_DAVE = "64e000000000000000000001"
@@ -193,3 +195,20 @@ def test_429_storm_delays_events_but_loses_none(ctl, emulator, tmp_path):
     assert sorted(emitted) == sorted([("token_created", "apple", ids["apple"]), ("device_enrolled", "apple", ids["apple"]),
                                       ("token_created", "windows", ids["windows"]), ("device_enrolled", "windows", ids["windows"])])
     print("eda: %d requests answered 429 during the storm; %d events after it" % (len(faults), len(emitted)))
+
+
+def test_decision_environment_builds_and_is_the_one_in_the_guide(tmp_path):
+    """extensions/eda/decision-environment.yml is a valid ansible-builder definition, shown as is in the EDA guide."""
+    definition = os.path.join(REPO, "extensions", "eda", "decision-environment.yml")
+    with open(definition, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(os.path.join(REPO, "docs", "docsite", "rst", "guide_eda.rst"), encoding="utf-8") as handle:
+        guide = handle.read()
+    assert "\n".join(("   " + line) if line else "" for line in text.splitlines()) in guide
+    builder = os.path.join(os.path.dirname(sys.executable), "ansible-builder")
+    assert os.access(builder, os.X_OK), "ansible-builder (tests/requirements-ci.txt) is missing from %s" % builder
+    done = subprocess.run([builder, "create", "--file", definition, "--context", str(tmp_path / "context"),
+                           "--output-filename", "Containerfile"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    with open(str(tmp_path / "context" / "_build" / "bindep.txt"), encoding="utf-8") as handle:
+        assert "java-17-openjdk-headless" in handle.read()
