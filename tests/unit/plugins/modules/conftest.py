@@ -101,3 +101,13 @@ def run_module():
                 return outcome.args[0]
         raise AssertionError("main() returned without exit_json or fail_json")
     return run
+
+
+@pytest.fixture
+def refused(run_module):
+    """``refused(module, args, message)``: the module fails with ``message`` in its msg (before any request, by default)."""
+    def check(module, args, message, **kwargs):
+        result = run_module(module, args, **kwargs)
+        assert result["failed"] and message in result["msg"], result["msg"]
+        return result
+    return check

@@ -22,14 +22,13 @@ EMAIL = "ann@example.com"
     ({"retries": 11}, "retries must be between 0 and 10, got 11"),
     ({"retries": "many"}, "argument 'retries' is of type"),
 ])
-def test_invalid_connection_options_are_refused(run_module, args, message):
-    result = run_module(enrollment_token, dict({"platform": "apple", "user_email": EMAIL}, **args))
-    assert result["failed"] and message in result["msg"]
+def test_invalid_connection_options_are_refused(refused, args, message):
+    refused(enrollment_token, dict({"platform": "apple", "user_email": EMAIL}, **args), message)
 
 
-def test_missing_connection_options_are_named(run_module):
-    result = run_module(enrollment_token, {"platform": "apple", "user_email": EMAIL}, connection=False)
-    assert result["failed"] and "missing required arguments: api_token, organization" in result["msg"]
+def test_missing_connection_options_are_named(refused):
+    refused(enrollment_token, {"platform": "apple", "user_email": EMAIL}, "missing required arguments: api_token, organization",
+            connection=False)
 
 
 def test_connection_options_fall_back_to_the_environment(run_module, api, monkeypatch):
@@ -55,9 +54,8 @@ def test_connection_options_fall_back_to_the_environment(run_module, api, monkey
     ({"user_email": EMAIL, "duration": "31d"}, "duration: 31d is 2678400 seconds, outside the allowed 60 s to 2592000 s"),
     ({"user_email": EMAIL, "on_drift": "update"}, "on_drift=update is only possible on windows"),
 ])
-def test_bad_input_is_refused_before_any_request(run_module, args, message):
-    result = run_module(enrollment_token, dict({"platform": "apple"}, **args))
-    assert result["failed"] and message in result["msg"], result["msg"]
+def test_bad_input_is_refused_before_any_request(refused, args, message):
+    refused(enrollment_token, dict({"platform": "apple"}, **args), message)
 
 
 @pytest.mark.parametrize("platform, args, message", [
@@ -68,9 +66,8 @@ def test_bad_input_is_refused_before_any_request(run_module, args, message):
     ("aosp", {"policy_assignments": [{"policy": "Kiosk", "priority": 2 ** 53}]},
      "policy_assignments[0].priority %d is outside %d to %d on aosp" % (2 ** 53, -(2 ** 53 - 1), 2 ** 53 - 1)),
 ])
-def test_a_setting_the_platform_page_does_not_document_is_refused_before_any_request(run_module, platform, args, message):
-    result = run_module(enrollment_token, dict({"platform": platform, "user_email": EMAIL}, **args))
-    assert result["failed"] and message in result["msg"], result["msg"]
+def test_a_setting_the_platform_page_does_not_document_is_refused_before_any_request(refused, platform, args, message):
+    refused(enrollment_token, dict({"platform": platform, "user_email": EMAIL}, **args), message)
 
 
 def test_create_then_rerun_writes_nothing(run_module, api):
@@ -106,16 +103,15 @@ def test_a_person_who_enrolled_gets_no_token_and_absent_leaves_the_device(run_mo
     assert [method for method, path, body in api.writes_logged()] == ["DELETE"]
 
 
-def test_an_api_error_fails_with_the_vendor_fields(run_module, api):
+def test_an_api_error_fails_with_the_vendor_fields(refused, api):
     def refuse(path, params=None):
         raise ApiError(status=401, code=4004, vendor_message="Invalid Token", method="GET", path=path)
     api.get = refuse
-    result = run_module(enrollment_token, {"platform": "apple", "user_email": EMAIL})
-    assert result["failed"] and result["msg"].startswith("Applivery API error 4004 (Invalid Token)")
+    result = refused(enrollment_token, {"platform": "apple", "user_email": EMAIL}, "Applivery API error 4004 (Invalid Token)")
     assert result["error"] == {"status": 401, "code": 4004, "message": "Invalid Token"}
 
 
-def test_a_missing_user_without_create_user_is_named(run_module, api):
-    result = run_module(enrollment_token, {"platform": "apple", "user_email": "stranger@example.com"})
-    assert result["failed"] and "user_email 'stranger@example.com' is not an MDM user of organization 'acme'" in result["msg"]
+def test_a_missing_user_without_create_user_is_named(refused, api):
+    refused(enrollment_token, {"platform": "apple", "user_email": "stranger@example.com"},
+            "user_email 'stranger@example.com' is not an MDM user of organization 'acme'")
     assert api.writes_logged() == []

@@ -28,9 +28,8 @@ from ansible_collections.applivery.mdm.plugins.modules import enrollment_token_b
     ({"users": [{"email": "a@example.com", "duration": "1h"}], "renew_before": "2h"},
      "users[0]: renew_before 2h (7200 s) is not shorter than the token's life (3600 s, duration 1h)"),
 ])
-def test_bad_input_is_refused_before_any_request(run_module, args, message):
-    result = run_module(enrollment_token_bulk, dict({"platform": "android"}, **args))
-    assert result["failed"] and message in result["msg"], result["msg"]
+def test_bad_input_is_refused_before_any_request(refused, args, message):
+    refused(enrollment_token_bulk, dict({"platform": "android"}, **args), message)
 
 
 @pytest.mark.parametrize("platform, args, message", [
@@ -40,9 +39,8 @@ def test_bad_input_is_refused_before_any_request(run_module, args, message):
     ("apple", {"users": [{"email": "a@example.com", "management_mode": "COPE"}]},
      "users[0].management_mode is not valid for platform apple (Apple): the bulk page does not document managementMode"),
 ])
-def test_a_setting_the_bulk_page_does_not_document_is_refused_before_any_request(run_module, platform, args, message):
-    result = run_module(enrollment_token_bulk, dict({"platform": platform, "users": ["a@example.com"]}, **args))
-    assert result["failed"] and message in result["msg"], result["msg"]
+def test_a_setting_the_bulk_page_does_not_document_is_refused_before_any_request(refused, platform, args, message):
+    refused(enrollment_token_bulk, dict({"platform": platform, "users": ["a@example.com"]}, **args), message)
 
 
 def test_aosp_takes_the_seed_004_duration_range(run_module, api):

@@ -17,9 +17,8 @@ from ansible_collections.applivery.mdm.plugins.modules import enrollment_token_i
     ({"policy": "Standard"}, "policy: 'Standard' is not a 24-character hexadecimal id"),
     ({"state": ["LOST"]}, "value of state must be one or more of"),
 ])
-def test_bad_filters_are_refused_before_any_request(run_module, args, message):
-    result = run_module(enrollment_token_info, dict({"platform": "android"}, **args))
-    assert result["failed"] and message in result["msg"], result["msg"]
+def test_bad_filters_are_refused_before_any_request(refused, args, message):
+    refused(enrollment_token_info, dict({"platform": "android"}, **args), message)
 
 
 def test_tokens_of_people_with_a_query(run_module, api):
@@ -43,7 +42,6 @@ def test_other_peoples_tokens_from_a_server_that_ignores_filters_are_not_returne
     assert [t["user_email"] for t in result["tokens"]] == ["ann@example.com"]
 
 
-def test_a_query_that_is_not_a_list_is_refused(run_module, api):
+def test_a_query_that_is_not_a_list_is_refused(refused, api):
     api.add_token("windows", "ann@example.com")
-    result = run_module(enrollment_token_info, {"platform": "windows", "query": "length(@)"})
-    assert result["failed"] and result["msg"] == "query must produce a list, but 'length(@)' produced a int"
+    refused(enrollment_token_info, {"platform": "windows", "query": "length(@)"}, "query must produce a list, but 'length(@)' produced a int")
