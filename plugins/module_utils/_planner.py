@@ -81,6 +81,10 @@ def _policy_ids(token):
     return set(a["policy_id"] for a in token.get("policy_assignments") or [])
 
 
+def _assignment_order(assignment):
+    return assignment["priority"], assignment["policy_id"] or ""
+
+
 def _reads_primary(token):
     """False when the token's platform has no read key for the primary policy (it shows among the assignments)."""
     platform = PLATFORMS.get(token.get("platform"))
@@ -102,8 +106,7 @@ def _differs(name, wanted, token, ignore_tags, desired):
     if name == "policy_assignments":
         primary = desired.get("policy_id")
         have = [a for a in have if a["policy_id"] != primary or any(w["policy_id"] == primary for w in wanted)]
-        key = lambda a: (a["priority"], a["policy_id"] or "")  # noqa: E731
-        return sorted(have, key=key) != sorted(wanted, key=key)
+        return sorted(have, key=_assignment_order) != sorted(wanted, key=_assignment_order)
     return have != wanted
 
 

@@ -121,8 +121,7 @@ class FakeApi:
         return NOW
 
     def paginate(self, path, params=None, **kwargs):  # pylint: disable=unused-argument
-        for item in self.get(path, params) or []:
-            yield item
+        yield from self.get(path, params) or []
 
     def get(self, path, params=None):
         self.reads += 1
