@@ -17,7 +17,7 @@ import pytest
 
 from emulator.harness import ADMIN_TOKEN
 from kit.browser import decode_qr, pdf_pages, print_pdf, screenshot
-from reliability.helpers import ACME, ANSIBLE_PLAYBOOK, base_env, run_playbook
+from reliability.helpers import ACME, ANSIBLE_PLAYBOOK, BIN_DIR, base_env, run_playbook
 
 LINK_RE = re.compile(r"https://mdm\.emulator\.applivery\.invalid/[^\s\"'\\<]+")
 WIFI = {"ssid": "Warehouse 5G", "security": "WPA", "password": "kit-wifi-pass-8d1f"}
@@ -94,7 +94,7 @@ def onboarded(emulator, tmp_path_factory):
     emulator.control.reset()
     workdir = str(tmp_path_factory.mktemp("kit-role"))
     report_dir = os.path.join(workdir, "reports")
-    run = run_role(workdir, emulator.url, report_dir)
+    run = run_role(workdir, emulator.url, report_dir, args=("-vvv", "--diff"))
     assert run.rc == 0, run.describe()
     return {"run": run, "workdir": workdir, "report_dir": report_dir, "kit_dir": os.path.join(report_dir, "kit"),
             "tokens": expected_payloads(emulator.control), "url": emulator.url}
@@ -253,3 +253,32 @@ def test_without_segno_the_kit_says_how_to_install_it(onboarded, emulator, tmp_p
     with open(os.path.join(report_dir, "kit", SHEETS[1]), encoding="utf-8") as handle:
         sheet = handle.read()
     assert "<svg" not in sheet and onboarded["tokens"]["apple"]["enrollmentLink"] in sheet
+
+
+def test_no_sheet_content_in_awx_job_events(onboarded, emulator, tmp_path):
+    """ansible-runner (AWX's engine) at -vvv --diff: the kit tasks' job events hold no link, code or Wi-Fi password."""
+    runner_dir = str(tmp_path / "runner")
+    os.makedirs(os.path.join(runner_dir, "project"))
+    report_dir = str(tmp_path / "reports")
+    with open(os.path.join(runner_dir, "project", "playbook.yml"), "w", encoding="utf-8") as handle:
+        json.dump(role_playbook(emulator.url, report_dir, PEOPLE), handle)
+    proc = subprocess.run([os.path.join(BIN_DIR, "ansible-runner"), "run", runner_dir, "-p", "playbook.yml", "--ident", "kit",
+                           "--cmdline=--diff", "-vvv"], env=base_env(), capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-2000:])
+    assert sorted(os.listdir(os.path.join(report_dir, "kit"))) == sorted(SHEETS + ["index.html"])
+    tokens = onboarded["tokens"]
+    secrets = [tokens["apple"]["enrollmentLink"], tokens["windows"]["enrollmentLink"], tokens["windows"]["enrollCode"],
+               tokens["aosp"]["config"]["oneTimeToken"], WIFI["password"]]
+    events_dir = os.path.join(runner_dir, "artifacts", "kit", "job_events")
+    kit_events = []
+    for name in sorted(os.listdir(events_dir)):
+        with open(os.path.join(events_dir, name), encoding="utf-8") as handle:
+            text = handle.read()
+        event = json.loads(text)
+        if "onboarding kit" in ((event.get("event_data") or {}).get("task") or ""):
+            kit_events.append(event)
+            assert not LINK_RE.search(text), text[:2000]
+            for secret in secrets:
+                assert secret not in text, (secret, text[:2000])
+    assert any(e.get("event") == "runner_on_ok" for e in kit_events), "no job event of the kit task: the check proves nothing"
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in json.dumps(kit_events), "the invocation must show, masked"
