@@ -96,6 +96,11 @@ class Platform:
     def has_primary_policy(self):
         return self.policy_key is not None
 
+    @property
+    def echoes_primary_policy(self):
+        """False where the read model shows a primary policy only among the assignments (Android, seed 001)."""
+        return bool(self.policy_read_keys)
+
     def option_key(self, option):
         """The vendor body key of a token option on this platform (None for the policy options)."""
         if option == "policy":

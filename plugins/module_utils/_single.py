@@ -87,6 +87,12 @@ def _predicted(desired, user, platform, params, now):
         token["expires_at"] = format_time(now + datetime.timedelta(seconds=life))
     token.setdefault("tags", [])
     token.setdefault("policy_assignments", [])
+    if token.get("policy_id") and not platform.echoes_primary_policy:
+        # the API reads the primary policy back as an assignment at priority 0 (unless it is assigned already)
+        if all(a["policy_id"] != token["policy_id"] for a in token["policy_assignments"]):
+            token["policy_assignments"] = sorted(token["policy_assignments"] + [{"policy_id": token["policy_id"], "priority": 0}],
+                                                 key=lambda a: (a["priority"], a["policy_id"]))
+        token["policy_id"] = None
     return token
 
 
