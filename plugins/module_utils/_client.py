@@ -64,6 +64,8 @@ ERROR_HINTS = {
     5048: "the MDM user already exists",
     5050: "the organization's billing plan does not include this feature",
     5055: "revoke the user's pending enrollment tokens first",
+    5086: "Apple bulk: profiles that are already attached to the enterprise cannot be added again; leave 'profiles' out or fix them",
+    5145: "Windows bulk: the API could not create the tokens; check the policy and the settings the Windows bulk page documents",
     5120: "the API refused the update; only PENDING tokens can be updated",
     5209: "fix the input named in the message",
 }
