@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The onboarding kit renderer (module_utils/_kit.py) and the kit_sheets filter: pure Python, no network.
+"""The onboarding kit renderer (module_utils/_kit.py): pure Python, no network.
 
 segno is optional: the tests that draw QR codes are skipped without it; the message without it is tested with a
 stand-in import that fails.
@@ -16,7 +16,6 @@ import stat
 
 import pytest
 
-from ansible_collections.applivery.mdm.plugins.filter.kit_sheets import kit_sheets
 from ansible_collections.applivery.mdm.plugins.module_utils import _kit
 from ansible_collections.applivery.mdm.plugins.module_utils._kit import (
     KitError,
@@ -25,7 +24,6 @@ from ansible_collections.applivery.mdm.plugins.module_utils._kit import (
     language_of,
     qr_payload,
     render_kit,
-    sheets_from,
     sync_kit,
 )
 
@@ -218,39 +216,3 @@ def test_sync_refuses_a_file_where_the_directory_should_be(tmp_path):
     path.write_text("x")
     with pytest.raises(KitError, match="not a directory"):
         sync_kit(str(path), {"index.html": b""})
-
-
-BULK_RUN = {
-    "__applivery_platform": "apple", "changed": True,
-    "results": [
-        {"email": "alice@example.com", "action": "created", "error": None,
-         "token": {"id": "a1", "state": "PENDING", "expires_at": "2026-12-03T14:00:00Z", "enrollment_link": LINK,
-                   "enroll_code": "C1", "qr_code": None}},
-        {"email": "gone@example.com", "action": "revoked", "error": None,
-         "token": {"id": "a2", "state": "DELETED", "enrollment_link": LINK + "2"}},
-        {"email": "bad@example.com", "action": "failed", "error": "boom", "token": None},
-        {"email": "planned@example.com", "action": "created", "error": None, "token": None},
-    ],
-}
-
-
-def test_kit_sheets_from_bulk_runs_with_the_peoples_names_and_languages():
-    people = {"apple": [{"email": "alice@example.com", "display_name": "Alice"}]}
-    sheets = kit_sheets([BULK_RUN, {"skipped": True}], people=people, platform_settings={"apple": {"language": "es"}})
-    assert sheets == [{"email": "alice@example.com", "platform": "apple", "name": "Alice", "language": "es",
-                       "expires_at": "2026-12-03T14:00:00Z", "enrollment_link": LINK, "enroll_code": "C1"}]
-
-
-def test_kit_sheets_from_info_results_in_a_loop():
-    aosp_token = {"id": "b1", "platform": "aosp", "state": "PENDING", "user_email": None, "expires_at": None,
-                  "perpetual": True, "enroll_code": "T", "qr_code": AOSP_QR, "enrollment_link": None}
-    listing = {"results": [
-        {"item": "aosp", "tokens": [aosp_token], "by_email": {"scanner@example.com": aosp_token, "nobody@example.com": None},
-         "invocation": {"module_args": {"platform": "aosp"}}},
-        {"item": "apple", "tokens": [dict(aosp_token, platform="apple", user_email="ann@example.com", qr_code=None,
-                                          perpetual=False, enrollment_link=LINK, state="PENDING")]},
-        {"item": "windows", "failed": True, "msg": "nope"},
-    ]}
-    sheets = sheets_from(listing, people=["ann@example.com", {"email": "scanner@example.com", "language": "es"}])
-    assert [(s["platform"], s["email"]) for s in sheets] == [("aosp", "scanner@example.com"), ("apple", "ann@example.com")]
-    assert sheets[0]["perpetual"] is True and sheets[0]["language"] == "es" and sheets[0]["qr_code"] == AOSP_QR
