@@ -11,6 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import asyncio
+import logging
+import os
+import sys
+
 DOCUMENTATION = r"""
 ---
 short_description: Events when Applivery MDM enrollment tokens are created, used, expire or are revoked
@@ -78,8 +83,8 @@ options:
       - The platforms whose tokens are watched.
     type: list
     elements: str
-    choices: [android, apple, aosp, windows]
-    default: [android, apple, aosp, windows]
+    choices: [android, aosp, apple, windows]
+    default: [android, aosp, apple, windows]
   interval:
     description:
       - Seconds between two polls.
@@ -142,11 +147,6 @@ EXAMPLES = r"""
         run_playbook:
           name: applivery.mdm.eda_record_enrollment
 """
-
-import asyncio
-import logging
-import os
-import sys
 
 LOGGER = logging.getLogger("applivery.mdm.enrollment_events")
 

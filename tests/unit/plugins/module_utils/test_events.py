@@ -331,3 +331,35 @@ def test_poller_keeps_the_state_of_a_platform_it_could_not_read():
     new, errors = poller.commit(poller.poll())
     assert types(new) == [("device_enrolled", T1)], "the change made during the failures is not lost"
     assert not ev.retryable(ApiError(status=401, code=4004))
+
+
+# ------------------------------------------------------------------ the event source's documentation
+
+
+def _source_docs():
+    import ast
+    import yaml
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+    path = os.path.join(root, "extensions", "eda", "plugins", "event_source", "enrollment_events.py")
+    with open(path) as handle:
+        tree = ast.parse(handle.read())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.targets[0].id in ("DOCUMENTATION", "EXAMPLES"):
+            found[node.targets[0].id] = yaml.safe_load(node.value.value)
+    return found
+
+
+def test_source_documentation_matches_the_arguments_and_defaults():
+    docs = _source_docs()
+    options = docs["DOCUMENTATION"]["options"]
+    assert set(options) == set(ev.SOURCE_ARGS)
+    environ = {"APPLIVERY_API_TOKEN": "t", "APPLIVERY_ORGANIZATION": "acme"}
+    config = ev.source_config({}, environ)
+    for name in ("api_url", "validate_certs", "timeout", "retries", "interval", "max_backoff", "emit_existing", "platforms"):
+        assert config[name] == options[name]["default"], name
+    assert ev.source_config({"expiring_within": options["expiring_within"]["default"]}, environ)["expiring_within"] == config["expiring_within"]
+    for name, variable in ev.SOURCE_ENV.items():
+        assert variable in " ".join(options[name]["description"]), name
+    source = docs["EXAMPLES"][0]["sources"][0]["applivery.mdm.enrollment_events"]
+    assert set(source) <= set(ev.SOURCE_ARGS)
