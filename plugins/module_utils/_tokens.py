@@ -156,6 +156,7 @@ def normalize_token(raw, platform):
         "management_mode": _first(raw.get("managementMode"), _dig(raw, "summary", "managementMode")),
         "perpetual": perpetual if isinstance(perpetual, bool) else None,
         "segment_id": _int_or_none(raw.get("segmentId")),
+        "send_email": raw["sendEmail"] if isinstance(raw.get("sendEmail"), bool) else None,  # whether the invitation was emailed
         "device_id": (device.get("id") if isinstance(device, dict) else device) or None,
         "expires_at": canonical_time(expires),
         "enrollment_link": _first(raw.get("enrollmentLink"), config.get("enrollmentLink")),
