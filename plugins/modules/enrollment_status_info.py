@@ -92,7 +92,7 @@ EXAMPLES = r"""
 - name: Alert when someone waits too long
   ansible.builtin.fail:
     msg: "{{ status.fail_reason }}"
-  when: status.fail_reason
+  when: status.fail_reason is not none
 """
 
 RETURN = r"""
