@@ -39,11 +39,13 @@ def wait_for(condition, timeout, what, step=0.2):
 class Rulebook:
     """One ``ansible-rulebook --rulebook applivery.mdm.enrollment_events`` process, its output in a log file."""
 
-    def __init__(self, workdir, url, variables, name="run"):
+    def __init__(self, workdir, url, variables, name="run", rulebook=RULEBOOK, api_token=ADMIN_TOKEN):
         self.workdir = workdir
         self.url = url
         self.variables = variables
         self.name = name
+        self.rulebook = rulebook
+        self.api_token = api_token
         self.log_path = os.path.join(workdir, "%s.log" % name)
         self.proc = None
 
@@ -58,7 +60,7 @@ class Rulebook:
         env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("APPLIVERY_", "ANSIBLE_")))
         env.update({
             "APPLIVERY_API_URL": self.url,
-            "APPLIVERY_API_TOKEN": ADMIN_TOKEN,
+            "APPLIVERY_API_TOKEN": self.api_token,
             "APPLIVERY_ORGANIZATION": ORG,
             "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_DIR,
             "ANSIBLE_NOCOLOR": "1",
@@ -67,7 +69,7 @@ class Rulebook:
         })
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-                [os.path.join(EDA_BIN, "ansible-rulebook"), "--rulebook", RULEBOOK, "-i", inventory, "--vars", vars_file, "-v"],
+                [os.path.join(EDA_BIN, "ansible-rulebook"), "--rulebook", self.rulebook, "-i", inventory, "--vars", vars_file, "-v"],
                 cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True)
         return self

@@ -199,6 +199,33 @@ def test_429_storm_delays_events_but_loses_none(ctl, emulator, tmp_path):
     print("eda: %d requests answered 429 during the storm; %d events after it" % (len(faults), len(emitted)))
 
 
+def test_print_rulebook_shows_the_current_state_without_secrets(ctl, emulator, tmp_path):
+    """applivery.mdm.print_enrollment_events (emit_existing, no state file): one event per existing token, printed."""
+    expected = dict((t["id"], platform) for platform in PLATFORMS for t in ctl.state_tokens(ORG, platform))
+    with Rulebook(str(tmp_path), emulator.url, {}, "print", rulebook="applivery.mdm.print_enrollment_events") as printer:
+        wait_for(lambda: len(printer.emitted()) >= len(expected), 90, "one event per existing token")
+        time.sleep(1)
+        emitted = printer.emitted()
+        output = printer.output()
+    assert sorted((token_id, platform) for dummy, platform, token_id in emitted) == sorted(expected.items())
+    assert all(token_id in output for token_id in expected), "print_event printed every event"
+    assert "'initial': True" in output or '"initial": true' in output
+    assert not [s for s in secrets_of(ctl) if s in output]
+
+
+def test_a_token_the_api_refuses_stops_the_source_without_showing_it(ctl, emulator, tmp_path):
+    """Every platform answers 401 on the first poll: the source stops and says why; the token is not in the output."""
+    bad_token = "not-a-real-token-5f3a9c"
+    rulebook = Rulebook(str(tmp_path), emulator.url, variables(str(tmp_path)), "refused", api_token=bad_token).start()
+    try:
+        wait_for(lambda: "no platform could be read" in rulebook.output(), 60, "the source's error")
+    finally:
+        rulebook.stop()
+    output = rulebook.output()
+    assert "4004" in output and bad_token not in output
+    assert not os.path.exists(os.path.join(str(tmp_path), "report.jsonl"))
+
+
 def test_decision_environment_builds_and_is_the_one_in_the_guide(tmp_path):
     """extensions/eda/decision-environment.yml is a valid ansible-builder definition, shown as is in the EDA guide."""
     definition = os.path.join(REPO, "extensions", "eda", "decision-environment.yml")
