@@ -61,7 +61,7 @@ _CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2330;background:#f6f7fb}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.meta{color:#5b6478;margin-bottom:16px}
 table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002}
-th,td{padding:6px 10px;border-bottom:1px solid #e3e6ee;text-align:left}th{background:#eef1f7;font-weight:600}
+th,td{padding:6px 10px;border-bottom:1px solid #e3e6ee;text-align:left;white-space:nowrap}th{background:#eef1f7;font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.zero{color:#b3b9c6}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px}
 .funnels{display:flex;flex-wrap:wrap;gap:16px}.funnel{background:#fff;box-shadow:0 1px 2px #0002;padding:10px}
@@ -165,7 +165,7 @@ def html_text(status, title="Enrollment status"):
         out.append('<tr data-state="%s"><td>%s</td><td>%s</td><td data-v="%d"><span class="badge" style="background:%s">%s</span></td>'
                    '<td class="n" data-v="%s">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>'
                    % (row["state"], escape(_text(row["email"])), escape(row["platform"]), STATES.index(row["state"]), COLOURS[row["state"]],
-                      row["state"], "" if days is None else days, "" if days is None else "%g" % days, escape(_text(row.get("expires_at"))),
+                      row["state"], "" if days is None else days, "" if days is None else "%g" % days, escape(_text(row.get("expires_at") if row["state"] != "enrolled" else "")),
                       "" if sent is None else ("yes" if sent else "no"), escape(_text(row.get("device_id"))), escape(_text(row.get("enrolled_at")))))
     out.append('</tbody></table><script>%s</script></body></html>\n' % _SCRIPT)
     return "".join(out)

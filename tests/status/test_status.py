@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image
@@ -161,19 +162,22 @@ def test_report_files_and_modes(reported):
 
 
 def test_fail_if_fails_with_a_one_line_reason_and_a_clean_run_passes(reported, emulator):
-    failing = run_status(os.path.join(reported["workdir"], "gate"), emulator.url, fail_if=["pending > 7d"])
+    runs = {"gate": ["pending > 7d"], "orphans": ["orphaned"], "clean": ["pending > 30d"], "bad": ["late"]}
+    with ThreadPoolExecutor(len(runs)) as pool:  # four playbooks at once: the emulator serves them all
+        done = dict(zip(runs, pool.map(lambda name: run_status(os.path.join(reported["workdir"], name), emulator.url, runs[name]), runs)))
+    failing = done["gate"]
     assert failing.returncode == 2, describe(failing)
     reason = "fail_if 'pending > 7d': 1 person matches: st-late@example.com (apple, 10"
     assert reason in failing.stdout, describe(failing)
     line = next(text for text in failing.stdout.splitlines() if reason in text)
     assert "st-pending@" not in line
     assert os.path.isfile(os.path.join(reported["workdir"], "gate", "reports", "status.html"))  # reports come first
-    orphaned = run_status(os.path.join(reported["workdir"], "gate2"), emulator.url, fail_if=["orphaned"])
+    orphaned = done["orphans"]
     assert orphaned.returncode == 2 and "fail_if 'orphaned': 1 person matches: st-left@example.com (apple)" in orphaned.stdout
-    clean = run_status(os.path.join(reported["workdir"], "clean"), emulator.url, fail_if=["pending > 30d"])
-    assert clean.returncode == 0, describe(clean)
-    bad = run_status(os.path.join(reported["workdir"], "bad"), emulator.url, fail_if=["late"])
-    assert bad.returncode == 2 and "fail_if[0]: 'late' is not a condition" in bad.stdout
+    assert done["clean"].returncode == 0, describe(done["clean"])
+    bad = done["bad"]
+    assert bad.returncode == 2 and "fail_if[0]: 'late' is not a condition" in bad.stdout, describe(bad)
+    assert not os.path.exists(os.path.join(reported["workdir"], "bad", "reports"))  # refused before any request or file
 
 
 # ------------------------------------------------------------------ status.html in headless Chromium
