@@ -6,8 +6,9 @@
 #                   requirements in .venv-eda, and a Java 17 runtime (ansible-rulebook's rule engine runs on the JVM):
 #                   Debian's $(EDA_JAVA_PACKAGES) through apt-get when `java` is missing or older than 17
 #
-# Measured on the 2-core machine: about 1 minute warm (2 tests, 3 ansible-rulebook processes); a cold .venv-eda
-# adds about 20 s of pip, a missing Java about 1 minute of apt-get.
+# Measured on the 2-core machine, warm: 52 s for the rulebook tests alone on a quiet machine; 2.5 minutes for all five
+# tests (5 ansible-rulebook processes, 3 playbook runs) while other suites kept the load average at 12. A cold
+# .venv-eda adds about 16 s of pip, a missing Java an apt-get install.
 
 EXTRA_TEST_STEPS += eda
 
