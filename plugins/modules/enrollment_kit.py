@@ -279,6 +279,18 @@ ARGUMENT_SPEC = {
 }
 
 
+def invocation(params):
+    """The module's arguments as the result shows them, with the sheets as a count.
+
+    Ansible would show every sheet (its secret fields masked) and compare each of their strings with every
+    masked value, which grows with the square of the number of sheets; a count keeps results and AWX job events
+    small. The Wi-Fi password is masked as usual (no_log).
+    """
+    args = dict((key, value) for key, value in params.items() if key != "sheets")
+    args["sheets"] = "%d sheet(s), not shown: they hold enrollment links" % len(params["sheets"] or [])
+    return {"module_args": args}
+
+
 def run(module):
     params = module.params
     try:
@@ -287,7 +299,7 @@ def run(module):
                            language=params["language"], segno_module=segno)
         outcome = sync_kit(params["path"], files, check_mode=module.check_mode, prune=params["prune"])
     except (KitError, OSError) as error:
-        module.fail_json(msg="onboarding kit in %s: %s" % (params["path"], error))
+        module.fail_json(msg="onboarding kit in %s: %s" % (params["path"], error), invocation=invocation(params))
     changed = bool(outcome["written"] or outcome["removed"] or outcome["dir_changed"])
     return {
         "changed": changed,
@@ -298,6 +310,7 @@ def run(module):
         "written": len(outcome["written"]),
         "unchanged": len(outcome["unchanged"]),
         "removed": len(outcome["removed"]),
+        "invocation": invocation(params),
     }
 
 

@@ -50,3 +50,10 @@ def pdf_pages(pdf_path):
 
     reader = PdfReader(pdf_path)
     return [(round(float(p.mediabox.width) * 25.4 / 72, 1), round(float(p.mediabox.height) * 25.4 / 72, 1)) for p in reader.pages]
+
+
+def pdf_texts(pdf_path):
+    """The text of each page of the PDF."""
+    from pypdf import PdfReader  # pylint: disable=import-outside-toplevel
+
+    return [page.extract_text() or "" for page in PdfReader(pdf_path).pages]

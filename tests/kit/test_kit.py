@@ -16,7 +16,7 @@ import subprocess
 import pytest
 
 from emulator.harness import ADMIN_TOKEN
-from kit.browser import decode_qr, pdf_pages, print_pdf, screenshot
+from kit.browser import decode_qr, pdf_pages, pdf_texts, print_pdf, screenshot
 from reliability.helpers import ACME, ANSIBLE_PLAYBOOK, BIN_DIR, base_env, run_playbook
 
 LINK_RE = re.compile(r"https://mdm\.emulator\.applivery\.invalid/[^\s\"'\\<]+")
@@ -166,21 +166,39 @@ def test_qr_codes_decode_from_screenshots_to_the_tokens_link_or_payload(onboarde
     print("\nkit: %d sheets screenshotted, %d QR codes decoded (%s)" % (len(SHEETS), len(decoded), out_dir))
 
 
+@pytest.fixture(scope="module")
+def runner_kit(onboarded, tmp_path_factory):
+    """The role under ansible-runner (AWX's engine) at -vvv --diff, with the kit laid out for Letter paper."""
+    runner_dir = str(tmp_path_factory.mktemp("kit-runner"))
+    os.makedirs(os.path.join(runner_dir, "project"))
+    report_dir = os.path.join(runner_dir, "reports")
+    with open(os.path.join(runner_dir, "project", "playbook.yml"), "w", encoding="utf-8") as handle:
+        json.dump(role_playbook(onboarded["url"], report_dir, PEOPLE, applivery_onboarding_kit_paper="letter"), handle)
+    proc = subprocess.run([os.path.join(BIN_DIR, "ansible-runner"), "run", runner_dir, "-p", "playbook.yml", "--ident", "kit",
+                           "--cmdline=--diff", "-vvv"], env=base_env(), capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-2000:])
+    events_dir = os.path.join(runner_dir, "artifacts", "kit", "job_events")
+    events = []
+    for name in sorted(os.listdir(events_dir)):
+        with open(os.path.join(events_dir, name), encoding="utf-8") as handle:
+            events.append(handle.read())
+    return {"kit_dir": os.path.join(report_dir, "kit"), "events": events}
+
+
 @pytest.mark.parametrize("paper, size", [("a4", (210.0, 297.0)), ("letter", (215.9, 279.4))])
-def test_index_prints_one_page_per_sheet(onboarded, chromium, out_dir, paper, size, tmp_path):
-    kit_dir = onboarded["kit_dir"]
-    if paper != "a4":  # the same kit laid out for Letter, written by the module from the role's registered runs
-        report_dir = str(tmp_path / "reports")
-        run = run_role(str(tmp_path), onboarded["url"], report_dir, applivery_onboarding_kit_paper=paper)
-        assert run.rc == 0, run.describe()
-        kit_dir = os.path.join(report_dir, "kit")
+def test_index_prints_one_page_per_sheet(onboarded, runner_kit, chromium, out_dir, paper, size):
+    kit_dir = onboarded["kit_dir"] if paper == "a4" else runner_kit["kit_dir"]  # the same tokens, laid out for Letter
     pdf = print_pdf(chromium, os.path.join(kit_dir, "index.html"), os.path.join(out_dir, "index-%s.pdf" % paper))
     pages = pdf_pages(pdf)
     assert len(pages) == len(SHEETS), pages
     for width, height in pages:
         assert abs(width - size[0]) < 1.5 and abs(height - size[1]) < 1.5, (paper, pages)
-    # each page has its own QR code: a sheet never spills onto the next page
-    print("\nkit: index.html (%s) printed to %d pages" % (paper, len(pages)))
+    # each page holds one whole sheet, in the index's order: one person, from the title to the closing note
+    texts = pdf_texts(pdf)
+    for text, email in zip(texts, ("kit-aosp@example.com", "kit-apple@example.com", "kit-windows@example.com")):
+        assert re.findall(r"kit-[a-z]+@example\.com", text) == [email], text
+        assert re.search(r"(Keep this sheet private|Guarda esta hoja en privado)", text), text
+    print("\nkit: index.html (%s) printed to %d pages of %s x %s mm" % (paper, len(pages), pages[0][0], pages[0][1]))
 
 
 def test_regeneration_of_unchanged_tokens_is_byte_identical_and_not_changed(onboarded, emulator):
@@ -255,25 +273,14 @@ def test_without_segno_the_kit_says_how_to_install_it(onboarded, emulator, tmp_p
     assert "<svg" not in sheet and onboarded["tokens"]["apple"]["enrollmentLink"] in sheet
 
 
-def test_no_sheet_content_in_awx_job_events(onboarded, emulator, tmp_path):
+def test_no_sheet_content_in_awx_job_events(onboarded, runner_kit):
     """ansible-runner (AWX's engine) at -vvv --diff: the kit tasks' job events hold no link, code or Wi-Fi password."""
-    runner_dir = str(tmp_path / "runner")
-    os.makedirs(os.path.join(runner_dir, "project"))
-    report_dir = str(tmp_path / "reports")
-    with open(os.path.join(runner_dir, "project", "playbook.yml"), "w", encoding="utf-8") as handle:
-        json.dump(role_playbook(emulator.url, report_dir, PEOPLE), handle)
-    proc = subprocess.run([os.path.join(BIN_DIR, "ansible-runner"), "run", runner_dir, "-p", "playbook.yml", "--ident", "kit",
-                           "--cmdline=--diff", "-vvv"], env=base_env(), capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-2000:])
-    assert sorted(os.listdir(os.path.join(report_dir, "kit"))) == sorted(SHEETS + ["index.html"])
+    assert sorted(os.listdir(runner_kit["kit_dir"])) == sorted(SHEETS + ["index.html"])
     tokens = onboarded["tokens"]
     secrets = [tokens["apple"]["enrollmentLink"], tokens["windows"]["enrollmentLink"], tokens["windows"]["enrollCode"],
                tokens["aosp"]["config"]["oneTimeToken"], WIFI["password"]]
-    events_dir = os.path.join(runner_dir, "artifacts", "kit", "job_events")
     kit_events = []
-    for name in sorted(os.listdir(events_dir)):
-        with open(os.path.join(events_dir, name), encoding="utf-8") as handle:
-            text = handle.read()
+    for text in runner_kit["events"]:
         event = json.loads(text)
         if "onboarding kit" in ((event.get("event_data") or {}).get("task") or ""):
             kit_events.append(event)
@@ -281,4 +288,5 @@ def test_no_sheet_content_in_awx_job_events(onboarded, emulator, tmp_path):
             for secret in secrets:
                 assert secret not in text, (secret, text[:2000])
     assert any(e.get("event") == "runner_on_ok" for e in kit_events), "no job event of the kit task: the check proves nothing"
-    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in json.dumps(kit_events), "the invocation must show, masked"
+    assert "3 sheet(s), not shown: they hold enrollment links" in json.dumps(kit_events), "the invocation must show, without sheets"
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in json.dumps(kit_events), "the Wi-Fi password must show, masked"
