@@ -68,6 +68,8 @@ PAGE_SIZE = 1000
 MISSING_POLLS = 2
 STATE_FILE_VERSION = 1
 
+# Where a token carries timestamps (read without them when one cannot be parsed).
+TIME_FIELDS = ("expireAt", "createdAt", "updatedAt", "summary", "config", "enroll")
 # Where a token names the device that enrolled with it, per platform (section 2.2 of the API notes).
 DEVICE_FIELDS = ("emmDevice", "admDevice", "winDeviceId", "aosDeviceId")
 
@@ -211,7 +213,10 @@ def _expiry(raw, token):
 
 def observe(raw, platform):
     """What an event may say about one vendor token of ``platform``: no enrollment link, code or QR code."""
-    token = normalize_token(raw, platform.name)
+    try:
+        token = normalize_token(raw, platform.name)
+    except (TypeError, ValueError):  # a timestamp that is not one: the token without its times still has its state
+        token = normalize_token(dict((k, v) for k, v in raw.items() if k not in TIME_FIELDS), platform.name)
     return {
         "id": token["id"],
         "state": token["state"],
@@ -228,15 +233,27 @@ def observe(raw, platform):
     }
 
 
+def _when(value):
+    """A timestamp as a naive UTC datetime; None when absent or not a timestamp (an event is never lost to a bad date)."""
+    try:
+        return parse_time(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _state_now(token, now):
-    return effective_state({"state": token.get("state"), "perpetual": token.get("perpetual"),
-                            "expires_at": token.get("expires_at")}, now)
+    try:
+        return effective_state({"state": token.get("state"), "perpetual": token.get("perpetual"),
+                                "expires_at": token.get("expires_at")}, now)
+    except (TypeError, ValueError):
+        return token.get("state")
 
 
 def _expires_within(token, now, window):
-    if not window or token.get("perpetual") or not token.get("expires_at"):
+    expiry = _when(token.get("expires_at"))
+    if not window or token.get("perpetual") or expiry is None:
         return False
-    return parse_time(token["expires_at"]) - now <= datetime.timedelta(seconds=window)
+    return expiry - now <= datetime.timedelta(seconds=window)
 
 
 class ChangeDetector:
@@ -267,7 +284,8 @@ class ChangeDetector:
         freshest = {}
         for token in tokens:
             if states[token["id"]] == "PENDING" and token["user_id"]:
-                expiry = parse_time(token["expires_at"]) if token.get("expires_at") and not token.get("perpetual") else datetime.datetime.max
+                expiry = None if token.get("perpetual") else _when(token.get("expires_at"))
+                expiry = datetime.datetime.max if expiry is None else expiry
                 freshest[token["user_id"]] = max(expiry, freshest.get(token["user_id"], datetime.datetime.min))
 
         events = []
@@ -320,12 +338,13 @@ class ChangeDetector:
 
     def _has_fresher(self, token, freshest, now):
         latest = freshest.get(token["user_id"])
-        mine = parse_time(token["expires_at"])
-        return latest is not None and latest > mine and latest - now > datetime.timedelta(seconds=self.expiring_within)
+        mine = _when(token.get("expires_at"))
+        return latest is not None and mine is not None and latest > mine and latest - now > datetime.timedelta(seconds=self.expiring_within)
 
     def event(self, kind, platform, token, state, previous_state, at, now, initial, reason=None):
         if at is None:
-            if kind == TOKEN_EXPIRED and token.get("expires_at") and parse_time(token["expires_at"]) <= now:
+            expiry = _when(token.get("expires_at"))
+            if kind == TOKEN_EXPIRED and expiry is not None and expiry <= now:
                 at = token["expires_at"]
             elif kind in (ENROLLMENT_STARTED, DEVICE_ENROLLED, TOKEN_REVOKED) and token.get("updated_at"):
                 at = token["updated_at"]

@@ -363,3 +363,15 @@ def test_source_documentation_matches_the_arguments_and_defaults():
         assert variable in " ".join(options[name]["description"]), name
     source = docs["EXAMPLES"][0]["sources"][0]["applivery.mdm.enrollment_events"]
     assert set(source) <= set(ev.SOURCE_ARGS)
+
+
+def test_a_token_with_a_bad_timestamp_is_still_watched():
+    token = ev.observe({"id": T1, "state": "DONE", "mdmUser": {"id": U1, "email": "a@example.com"}, "admDevice": DEV,
+                        "expireAt": "tomorrow", "createdAt": "2026-13-45T99:00:00Z"}, ev.PLATFORMS["apple"])
+    assert token["state"] == "DONE" and token["expires_at"] is None
+    dummy, records = baseline([])
+    events, dummy = detector().diff("apple", records, [token], NOW)
+    assert types(events) == [("token_created", T1), ("device_enrolled", T1)]
+    odd = dict(apple(T2), expires_at="soon")
+    events, dummy = detector().diff("apple", records, [odd], NOW)
+    assert types(events) == [("token_created", T2)]
