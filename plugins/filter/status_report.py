@@ -152,20 +152,21 @@ def html_text(status, title="Enrollment status"):
     out += ['<th><span class="badge" style="background:%s">%s</span></th>' % (COLOURS[s], s) for s in STATES]
     out.append('<th>total</th></tr></thead><tbody>')
     for name in list(platforms) + ["all"]:
-        cells = "".join('<td class="n%s" data-count="%s:%s">%d</td>' % ("" if counts.get(name, {}).get(s) else " zero", escape(name), s,
-                                                                         counts.get(name, {}).get(s, 0)) for s in STATES + ("total",))
+        shown = counts.get(name, {})
+        cells = "".join('<td class="n%s" data-count="%s:%s">%d</td>' % ("" if shown.get(s) else " zero", escape(name), s, shown.get(s, 0))
+                        for s in STATES + ("total",))
         out.append('<tr><th>%s</th>%s</tr>' % (escape(name), cells))
     out.append('</tbody></table><h2>Invited &rarr; enrolled</h2><div class="funnels">')
     out += [_funnel_svg(name, funnel.get(name) or {}) for name in platforms]
     out.append('</div><h2>People</h2><table id="people"><thead><tr><th>email</th><th>platform</th><th>state</th>'
                '<th data-num>days pending</th><th>expires</th><th>email sent</th><th>device</th><th>enrolled at</th></tr></thead><tbody>')
     for row in status.get("rows") or []:
-        days = row.get("pending_days")
-        sent = row.get("email_sent")
+        days, sent, state = row.get("pending_days"), row.get("email_sent"), row["state"]
+        expires = row.get("expires_at") if state != "enrolled" else None  # a used token's expiry means nothing
         out.append('<tr data-state="%s"><td>%s</td><td>%s</td><td data-v="%d"><span class="badge" style="background:%s">%s</span></td>'
                    '<td class="n" data-v="%s">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>'
-                   % (row["state"], escape(_text(row["email"])), escape(row["platform"]), STATES.index(row["state"]), COLOURS[row["state"]],
-                      row["state"], "" if days is None else days, "" if days is None else "%g" % days, escape(_text(row.get("expires_at") if row["state"] != "enrolled" else "")),
+                   % (state, escape(_text(row["email"])), escape(row["platform"]), STATES.index(state), COLOURS[state], state,
+                      "" if days is None else days, "" if days is None else "%g" % days, escape(_text(expires)),
                       "" if sent is None else ("yes" if sent else "no"), escape(_text(row.get("device_id"))), escape(_text(row.get("enrolled_at")))))
     out.append('</tbody></table><script>%s</script></body></html>\n' % _SCRIPT)
     return "".join(out)
