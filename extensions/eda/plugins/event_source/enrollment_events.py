@@ -198,7 +198,16 @@ async def main(queue, args):
     try:
         await _deliver(queue, state, events_mod)  # handed over by no one before the last stop
         while True:
-            result = await loop.run_in_executor(None, poller.poll)
+            try:
+                result = await loop.run_in_executor(None, poller.poll)
+            except Exception:  # pylint: disable=broad-exception-caught
+                if not polls:
+                    raise
+                # a reply of a shape never seen: keep watching, with the state as it was
+                LOGGER.exception("applivery.mdm.enrollment_events: poll failed; retrying")
+                failures += 1
+                await asyncio.sleep(events_mod.backoff_delay(config["interval"], failures, config["max_backoff"]))
+                continue
             new_events, errors = poller.commit(result)
             polls += 1
             for name, error in sorted(errors.items()):
