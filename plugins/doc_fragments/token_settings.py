@@ -127,7 +127,9 @@ options:
       - What to do when the live token differs from the settings you set (options you leave out are not compared).
       - V(keep) reports the drift and changes nothing.
       - V(update) changes the token in place. Only V(windows) tokens can be changed in place, and only their
-        O(display_name), O(tags), O(policy), O(policy_assignments) and O(segment_id).
+        O(display_name), O(tags), O(policy), O(policy_assignments) and O(segment_id). M(applivery.mdm.enrollment_token)
+        refuses V(update) on another platform before any request; M(applivery.mdm.enrollment_token_bulk) only when a person
+        there has drift, and its message names those people and the fields that differ.
       - V(recreate) creates a new token with the settings and revokes the old one. This is the only way to change a token on
         V(android), V(apple) and V(aosp), and to change O(management_mode) or O(perpetual) anywhere.
       - O(duration), O(language), O(email_text), O(send_email), O(profiles), O(applications), O(vpp_location),

@@ -32,7 +32,9 @@ options:
     description:
       - V(rows) returns the rows. V(json) and V(csv) return the text of the report file, made in Python (a Jinja
         template of 10,000 rows takes tens of seconds); the CSV has a header row and quotes only where needed.
-      - V(files) returns both texts and the failed rows in one pass, as C({json, csv, failed, total}). Each pass
+      - V(files) returns both texts and the failed rows in one pass, as C({json, csv, failed, failed_lines, drift_lines, total}),
+        where C(failed_lines) has one line per platform and distinct error, with the people it hit, and C(drift_lines) the
+        plan lines of the platforms that changed nothing but have drift (a diff the default callback does not print). Each pass
         over registered results reads every value through Ansible's templating, so one pass is much faster
         than three.
     type: str
@@ -59,7 +61,8 @@ _value:
       else the QR payload; empty for a person who V(enrolled)), C(enrolled_devices) (the person's enrolled device ids,
       separated by C(;)) and C(error).
     - With O(output=json) or O(output=csv), the text of the report file instead; with O(output=files), a dict
-      with C(json) and C(csv) (the texts), C(failed) (the rows whose action is V(failed)) and C(total) (the number of rows).
+      with C(json) and C(csv) (the texts), C(failed) (the rows whose action is V(failed)), C(failed_lines) (one line per
+      platform and distinct error, with the people it hit), C(drift_lines) and C(total) (the number of rows).
   type: raw
 """
 
@@ -85,11 +88,30 @@ def _csv_text(rows):
     return out.getvalue()
 
 
+def failed_lines(failed, shown=5):
+    """One line per platform and distinct error, with the people it hit: a quota error for 20 people is one line."""
+    groups = {}
+    for row in failed:
+        groups.setdefault((row["platform"] or "", row["error"] or "failed"), []).append(row["email"])
+    lines = []
+    for (platform, error), emails in sorted(groups.items()):
+        emails = [e for e in emails if e]
+        who = ""
+        if emails:
+            who = " (%d %s: %s%s)" % (len(emails), "person" if len(emails) == 1 else "people", ", ".join(emails[:shown]),
+                                      ", ..." if len(emails) > shown else "")
+        lines.append("%s: %s%s" % (platform, error, who))
+    return lines
+
+
 def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
     if output not in ("rows", "json", "csv", "files"):
         raise AnsibleFilterError("onboarding_report: output must be rows, json, csv or files, got %r" % (output,))
     rows = []
+    drift = []
     for run in runs or []:
+        if not run.get("skipped") and not run.get("changed") and (run.get("plan") or {}).get("drift"):
+            drift.extend(line for line in ((run.get("diff") or {}).get("prepared") or "").splitlines() if line.strip())
         platform = run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
         if run.get("skipped"):
             continue
@@ -118,7 +140,9 @@ def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
     if output == "csv":
         return _csv_text(rows)
     if output == "files":
-        return {"json": _json_text(rows), "csv": _csv_text(rows), "failed": [r for r in rows if r["action"] == "failed"], "total": len(rows)}
+        failed = [r for r in rows if r["action"] == "failed"]
+        return {"json": _json_text(rows), "csv": _csv_text(rows), "failed": failed, "failed_lines": failed_lines(failed),
+                "drift_lines": drift, "total": len(rows)}
     return rows
 
 

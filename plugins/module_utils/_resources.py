@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
+
 from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import normalize_token
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError
@@ -103,9 +105,11 @@ def resolve_policies(client, platform, refs, field="policy"):
             problems.append("%s '%s' matches %d %s policies (%s); give the id instead"
                             % (field, ref, len(named), platform.name, ", ".join(p["id"] for p in named)))
         else:
-            close = sorted(p["name"] for p in policies if ref.lower() in (p["name"] or "").lower())
+            names = sorted(set(p["name"] for p in policies if p["name"]))
+            close = [n for n in names if ref.lower() in n.lower() or n.lower() == ref.lower()]
+            close += [n for n in difflib.get_close_matches(ref, names, n=3, cutoff=0.6) if n not in close]
             problems.append("%s '%s' matches no %s policy by id or exact name%s"
-                            % (field, ref, platform.name, "; similar: %s" % ", ".join(close) if close else ""))
+                            % (field, ref, platform.name, "; did you mean %s?" % " or ".join("'%s'" % n for n in close[:3]) if close else ""))
     if problems:
         raise InputError(problems)
     return resolved

@@ -126,8 +126,12 @@ def check_settings(params, platform, field_prefix="", endpoint="create"):
     return problems
 
 
-def check_reconcile(params, platform):
-    """Problems with renew_before / on_drift for ``platform``."""
+def check_reconcile(params, platform, on_drift_needs_drift=False):
+    """Problems with renew_before / on_drift for ``platform``.
+
+    With ``on_drift_needs_drift``, on_drift=update on a platform that cannot update in place is left to the plan:
+    it is a problem only when a person there has drift (the bulk module, see _bulk/plan.py update_drift_problems).
+    """
     problems = []
     seconds, duration_problems = parse_duration(params.get("renew_before", 0), "renew_before")
     problems.extend(duration_problems)
@@ -135,7 +139,7 @@ def check_reconcile(params, platform):
         problems.append("renew_before must not be negative")
     elif seconds:
         problems.extend(_check_renew_window(seconds, params))
-    if params.get("on_drift") == "update" and not platform.can_update:
+    if params.get("on_drift") == "update" and not platform.can_update and not on_drift_needs_drift:
         problems.append("on_drift=update is only possible on %s (the platforms whose tokens can be changed in place); "
                         "use on_drift=recreate on %s" % (", ".join(UPDATABLE_PLATFORMS), platform.name))
     return problems

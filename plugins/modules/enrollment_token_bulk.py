@@ -194,6 +194,16 @@ options:
       - When any email failed, fail the task after everything else was applied. RV(results) and RV(summary) are returned either way.
     type: bool
     default: true
+  validate_only:
+    description:
+      - Find every problem a run would stop on before its first write, return them in RV(problems), and write nothing.
+      - Runs the checks that need no network, then reads the platform's policies once to resolve the policy names (with a
+        suggestion for a name that is close). With O(on_drift=update) on a platform whose tokens cannot be changed in
+        place, it also reads the tokens and plans, since that is a problem only when a person there has drift.
+      - The task does not fail on the problems it finds. The P(applivery.mdm.device_onboarding#role) role runs it for every
+        platform before the first write on any platform, so that a problem anywhere means no write anywhere.
+    type: bool
+    default: false
 seealso:
   - module: applivery.mdm.enrollment_token
   - module: applivery.mdm.enrollment_token_info
@@ -242,7 +252,7 @@ EXAMPLES = r"""
 RETURN = r"""
 summary:
   description: Counts per outcome.
-  returned: always
+  returned: unless O(validate_only=true)
   type: dict
   contains:
     total:
@@ -291,7 +301,7 @@ results:
     - One entry per email, sorted by email, including people revoked by O(exclusive). With O(result_detail=changes), only
       the people whose outcome is not V(unchanged), V(enrolled) or V(absent).
     - C(token) holds the enrollment link, code or QR code. Treat it as a secret.
-  returned: always
+  returned: unless O(validate_only=true)
   type: list
   elements: dict
   contains:
@@ -316,14 +326,20 @@ results:
       elements: dict
 plan:
   description: Emails per planned action (create, renew, recreate, update, revoke, fail, drift, enrolled, unchanged, absent).
-  returned: always
+  returned: unless O(validate_only=true)
   type: dict
   sample: {create: [alice@example.com], unchanged: [bob@example.com]}
 duplicates:
   description: Emails that appeared more than once in O(users).
-  returned: always
+  returned: unless O(validate_only=true)
   type: list
   elements: str
+problems:
+  description: With O(validate_only=true), every problem found, one sentence each; empty when there is none.
+  returned: when O(validate_only=true)
+  type: list
+  elements: str
+  sample: ["policy 'Corporate Standrad' matches no windows policy by id or exact name; did you mean Corporate Standard?"]
 api_calls:
   description:
     - Requests this run sent, as C(get) and C(write) counts.
@@ -374,6 +390,7 @@ def main():
         result_detail={"type": "str", "default": "all", "choices": ["all", "changes"]},
         report_path={"type": "path"},
         fail_on_error={"type": "bool", "default": True},
+        validate_only={"type": "bool", "default": False},
     )
     AppliveryModule(argument_spec=spec).run(reconcile)
 

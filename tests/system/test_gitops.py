@@ -22,7 +22,10 @@ from emulator.harness import ADMIN_TOKEN  # pylint: disable=import-error
 from system.conftest import ORGANIZATION, ROOT, ansible_env, people_inventory, run  # pylint: disable=import-error
 
 WORKFLOW = os.path.join(ROOT, "docs", "examples", "gitops-pipeline.yml")
-PLAN_LINE = re.compile(r"^([-+~!?]) (android|aosp|apple|windows) ([a-z]+) \((\d+)\): (.+)$")
+# the plan of one platform and action: a header with the count, then one line per person (issue 12); a platform whose
+# only news is drift is printed by the role's debug task, in quotes
+PLAN_HEADER = re.compile(r'^ *"?([-+~!?]) (android|aosp|apple|windows) ([a-z]+) \((\d+)\):"?,?$')
+PLAN_PERSON = re.compile(r'^ *"?([-+~!?]) {5}([^ :",]+)')
 # report action -> plan action
 PLANNED_AS = {"created": "create", "renewed": "renew", "recreated": "recreate", "updated": "update", "revoked": "revoke",
               "failed": "fail"}
@@ -64,16 +67,26 @@ def workflow_steps():
 
 
 def parse_plan(text):
-    """{(platform, action): [emails]} from the plan lines of a log, checking each line's count."""
+    """{(platform, action): [emails]} from the plan lines of a log, checking each header's count."""
     plan = {}
+    counts = {}
+    current = None
     for line in text.splitlines():
-        match = PLAN_LINE.match(line)
-        if match:
-            symbol, platform, action, count, emails = match.groups()
-            emails = emails.split(", ")
-            assert SYMBOLS[action] == symbol and int(count) == len(emails), line
-            assert (platform, action) not in plan, "two lines for %s %s" % (platform, action)
-            plan[(platform, action)] = emails
+        header = PLAN_HEADER.match(line)
+        person = PLAN_PERSON.match(line)
+        if header:
+            symbol, platform, action, count = header.groups()
+            assert SYMBOLS[action] == symbol, line
+            assert (platform, action) not in plan, "two headers for %s %s" % (platform, action)
+            current = (platform, action, symbol)
+            plan[(platform, action)] = []
+            counts[(platform, action)] = int(count)
+        elif person and current and person.group(1) == current[2]:
+            plan[current[:2]].append(person.group(2))
+        else:
+            current = None
+    for key, emails in plan.items():
+        assert len(emails) == counts.get(key), "%s %s: %d people under a header that says %s" % (key + (len(emails), counts.get(key)))
     return plan
 
 

@@ -101,7 +101,9 @@ def test_check_job_then_run_job_then_rerun(emu, job):
         assert planned[platform]["changed"] is True
     stdout = open(os.path.join(check.config.artifact_dir, "stdout"), encoding="utf-8").read()
     for platform, emails in people.items():
-        assert "+ %s create (%d): %s" % (platform, len(emails), ", ".join(emails)) in stdout.splitlines()
+        lines = stdout.splitlines()
+        header = lines.index("+ %s create (%d):" % (platform, len(emails)))
+        assert lines[header + 1:header + 1 + len(emails)] == ["+     %s" % email for email in emails]
     assert not job.reports.exists()
     assert_no_token_leak(check)
 

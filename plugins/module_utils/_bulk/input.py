@@ -135,7 +135,7 @@ def item_checker(params, platform):
     tags were already checked by parse_users. The options' own problems are found once here.
     """
     settings_problems = check_settings(params, platform, endpoint="bulk")
-    reconcile_problems = set(check_reconcile(params, platform))
+    reconcile_problems = set(check_reconcile(params, platform, on_drift_needs_drift=True))
 
     def check(own, where):
         rest = dict((name, value) for name, value in own.items() if name in ITEM_SETTINGS and name not in ("display_name", "tags"))
@@ -145,7 +145,7 @@ def item_checker(params, platform):
         prefix = where + "."
         module_level = set(prefix + p for p in settings_problems)  # every check_settings message starts with its prefix
         problems = [p for p in check_settings(merged, platform, prefix, endpoint="bulk") if p not in module_level]
-        problems.extend("%s: %s" % (where, p) for p in check_reconcile(merged, platform) if p not in reconcile_problems)
+        problems.extend("%s: %s" % (where, p) for p in check_reconcile(merged, platform, on_drift_needs_drift=True) if p not in reconcile_problems)
         return problems
     return check
 
@@ -167,7 +167,7 @@ def check_input(params):
     entries, duplicates, problems = parse_users(params["users"], platform.display_name_max, check=check)
     if present:
         problems.extend(check_settings(params, platform, endpoint="bulk"))
-        problems.extend(check_reconcile(params, platform))
+        problems.extend(check_reconcile(params, platform, on_drift_needs_drift=True))
     problems.extend(check_marker(params["marker_tag"]))
     if not 1 <= params["chunk_size"] <= MAX_CHUNK:
         problems.append("chunk_size must be between 1 and %d, got %d" % (MAX_CHUNK, params["chunk_size"]))

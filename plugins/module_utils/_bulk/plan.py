@@ -102,6 +102,19 @@ class BulkPlan:
         """True when the plan writes anything: the ``changed`` of check mode."""
         return any(item.decision is not None and item.decision.changed for item in self.items.values())
 
+    def update_drift_problems(self):
+        """on_drift=update on a platform that cannot change tokens in place: a problem only when someone has drift."""
+        if self.params.get("on_drift") != "update" or self.platform.can_update:
+            return []
+        drifting = sorted((email, item.decision.drift) for email, item in self.items.items()
+                          if item.decision is not None and item.decision.drift)
+        if not drifting:
+            return []
+        people = ", ".join("%s (%s)" % (email, ", ".join(fields)) for email, fields in drifting[:20])
+        return ["on_drift=update cannot change %s tokens in place, and %d %s drift: %s%s; set on_drift to recreate "
+                "(new tokens) or keep for %s" % (self.platform.name, len(drifting), "person has" if len(drifting) == 1 else "people have",
+                                                  people, ", ..." if len(drifting) > 20 else "", self.platform.name)]
+
     def creating(self):
         """``{email: Decision}`` of the people who get new tokens."""
         return dict((e, item.decision) for e, item in self.items.items() if item.decision is not None and item.decision.create)

@@ -35,6 +35,8 @@ def results(plan, outcomes):
         decision = item.decision
         outcome = outcomes.get(email) or Outcome(item.action, decision.token if decision else None, item.reason)
         done = ACTIONS[outcome.action].done
+        if outcome.token is None and decision is not None and outcome.action == "revoke" and decision.revoke:
+            outcome = outcome._replace(token=decision.revoke[0])  # the row of a revoked person names the token revoked
         counts[done] += 1
         entries.append({"email": email, "action": done, "token": result_token(outcome.token), "error": outcome.error,
                         "enrolled_devices": device_view(decision.enrolled) if decision else []})
@@ -42,16 +44,27 @@ def results(plan, outcomes):
     return entries, counts
 
 
-def diff_text(by_action, platform):
-    """The plan as a reviewer reads it in a pull request: emails per action, no secrets."""
+def diff_text(by_action, platform, details=None):
+    """The plan as a reviewer reads it in a pull request, no secrets: per action a line with the count, then one
+    line per person, each with the action's mark, so that a diff viewer colours it; ``details`` maps an email to
+    what is shown after it (the drifted fields)."""
     lines = []
+    details = details or {}
     for name in ACTION_ORDER:
         emails = by_action.get(name) or []
-        if emails and ACTIONS[name].symbol:
-            lines.append("%s %s %s (%d): %s" % (ACTIONS[name].symbol, platform, name, len(emails), ", ".join(emails)))
+        symbol = ACTIONS[name].symbol
+        if emails and symbol:
+            lines.append("%s %s %s (%d):" % (symbol, platform, name, len(emails)))
+            lines.extend("%s     %s%s" % (symbol, email, ": " + details[email] if details.get(email) else "") for email in emails)
     if not lines:
         lines.append("  %s: nothing to change" % platform)
     return "\n".join(lines) + "\n"
+
+
+def drift_details(plan):
+    """``{email: "field, field"}``: the fields that differ, for the people with drift."""
+    return dict((email, ", ".join(item.decision.drift)) for email, item in plan.items.items()
+                if item.decision is not None and item.decision.drift)
 
 
 def write_report(path, entries):
@@ -71,7 +84,13 @@ def only_changes(entries, by_action):
 
 def message(platform, counts, check_mode):
     people = "%d %s" % (counts["total"], "person" if counts["total"] == 1 else "people")
-    parts = ", ".join("%d %s" % (counts[k], k) for k in COUNT_KEYS if k != "total" and counts[k])
+    planned = dict((ACTIONS[name].done, name) for name in ACTION_ORDER if ACTIONS[name].changes)
+
+    def part(key):
+        if check_mode and key in planned:
+            return "would %s %d" % (planned[key], counts[key])  # nothing happened: say what would
+        return "%d %s" % (counts[key], key)
+    parts = ", ".join(part(k) for k in COUNT_KEYS if k != "total" and counts[k])
     return "%s: %s%s%s" % (platform, people, ": " + parts if parts else "", " (check mode: nothing was written)" if check_mode else "")
 
 

@@ -20,7 +20,8 @@ from ansible_collections.applivery.mdm.plugins.module_utils._bulk.plan import Bu
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.report import Outcome
 from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils._planner import ACTIONS
-from ansible_collections.applivery.mdm.plugins.module_utils._settings import update_body
+from ansible_collections.applivery.mdm.plugins.module_utils._settings import policy_refs, update_body
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError
 
 # An empty users list is what a broken inventory or an empty source gives: never a reason to revoke a whole platform.
 EMPTY_EXCLUSIVE_WARNING = (
@@ -108,12 +109,44 @@ def nothing_to_do(module, bulk_input):
             "diff": {"prepared": report.diff_text({}, name)}, "msg": "%s: users is empty, nothing to do" % name}
 
 
+def validate(module):
+    """validate_only: every problem a run would stop on before its first write, returned, never written.
+
+    The checks that need no network, then the policy names (one read of the platform's policies), and, only for
+    on_drift=update on a platform that cannot update in place, the plan (one listing), whose drift is the problem.
+    """
+    params = module.params
+    result = {"changed": False, "problems": [], "msg": ""}
+    try:
+        bulk_input = check_input(params)
+        if bulk_input.entries and params["state"] == "present":
+            plan = BulkPlan(module.client, bulk_input, params)
+            if params["on_drift"] == "update" and not bulk_input.platform.can_update:
+                result["problems"].extend(plan.read().plan().update_drift_problems())
+            else:
+                refs = policy_refs(params) + [own["policy"] for own in bulk_input.entries.values() if "policy" in own]
+                resources.resolve_policies(module.client, bulk_input.platform, refs)
+    except InputError as error:
+        result["problems"].extend(error.problems)
+    except ApiError as error:
+        result["problems"].append("%s: %s" % (params["platform"], error))
+    result["api_calls"] = {"get": module.client.reads, "write": module.client.writes}
+    count = len(result["problems"])
+    result["msg"] = "%s: %s" % (params["platform"], "%d problem(s)" % count if count else "no problem found")
+    return result
+
+
 def reconcile(module):
     """The enrollment_token_bulk module's whole run; InputError and ApiError are the module base's to report."""
+    if module.params.get("validate_only"):
+        return validate(module)
     bulk_input = check_input(module.params)
     if not bulk_input.entries:
         return nothing_to_do(module, bulk_input)
     plan = BulkPlan(module.client, bulk_input, module.params).read().plan()
+    drift_problems = plan.update_drift_problems()
+    if drift_problems:
+        raise InputError(drift_problems)
     by_action = plan.by_action()
     applier = Applier(plan) if module.check_mode else Applier(plan).apply()
     entries, counts = report.results(plan, applier.outcomes)
@@ -129,7 +162,7 @@ def reconcile(module):
         "plan": by_action,
         "duplicates": bulk_input.duplicates,
         "api_calls": {"get": module.client.reads, "write": module.client.writes},
-        "diff": {"prepared": report.diff_text(by_action, bulk_input.platform.name)},
+        "diff": {"prepared": report.diff_text(by_action, bulk_input.platform.name, report.drift_details(plan))},
         "msg": report.message(bulk_input.platform.name, counts, module.check_mode),
     }
     if counts["failed"] and module.params["fail_on_error"]:

@@ -42,9 +42,9 @@ expect_lines() {
 
 ansible-playbook plan.yml --check --diff "${args[@]}" -e onb_step=first "$@" | tee "$dir/plan-first.out"
 expect_lines "$dir/plan-first.out" \
-    '+ android create (3): onb-csv2@example.com, onb-inv2@example.com, onb-list2@example.com' \
-    '+ apple create (2): onb-inv1@example.com, onb-list1@example.com' \
-    '+ windows create (2): onb-csv1@example.com, onb-inv3@example.com'
+    '+ android create (3):' '+     onb-csv2@example.com' '+     onb-inv2@example.com' '+     onb-list2@example.com' \
+    '+ apple create (2):' '+     onb-inv1@example.com' '+     onb-list1@example.com' \
+    '+ windows create (2):' '+     onb-csv1@example.com' '+     onb-inv3@example.com'
 
 ansible-playbook playbook.yml "${args[@]}" -e onb_step=onboard "$@" | tee "$dir/onboard.out"
 # the summary the role prints, one line per platform
@@ -55,8 +55,8 @@ expect_lines "$dir/onboard.out" \
 
 ansible-playbook plan.yml --check --diff "${args[@]}" -e onb_step=exclusive "$@" | tee "$dir/plan-exclusive.out"
 expect_lines "$dir/plan-exclusive.out" \
-    '- android revoke (1): onb-list2@example.com' \
-    '+ apple create (1): onb-new@example.com' \
-    '- apple revoke (1): onb-inv1@example.com'
+    '- android revoke (1):' '-     onb-list2@example.com' \
+    '+ apple create (1):' '+     onb-new@example.com' \
+    '- apple revoke (1):' '-     onb-inv1@example.com'
 
 ansible-playbook playbook.yml "${args[@]}" -e onb_step=rest "$@"

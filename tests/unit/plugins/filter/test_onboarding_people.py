@@ -87,11 +87,11 @@ def test_list_items_take_the_same_settings():
 def test_bad_send_email_and_unknown_keys_are_named():
     with pytest.raises(AnsibleFilterError) as error:
         people([{"email": "g@example.com", "send_email": "maybe"}, {"email": "h@example.com", "managment_mode": "COPE"}],
-               csv_text="email,duration\ni@example.com,7d\n")
+               csv_text="email,duration\ni@example.com,7d\n", csv_unknown_columns="error")
     text = str(error.value)
-    assert "applivery_onboarding_users[0]: send_email 'maybe' is not a boolean" in text
+    assert "applivery_onboarding_users[0] (g@example.com on apple): send_email 'maybe' is not a boolean" in text
     assert "applivery_onboarding_users[1]: unknown key(s) managment_mode" in text
-    assert "CSV line 2: unknown column(s) duration" in text
+    assert "CSV: column(s) duration are an error" in text
 
 
 def test_platform_tags_are_added_to_own_tags():

@@ -72,7 +72,7 @@ def test_resolve_policies_by_id_or_exact_name_and_names_every_problem():
     with pytest.raises(InputError) as info:
         resources.resolve_policies(api, PLATFORMS["apple"], ["Dup", "st"])
     assert "policy 'Dup' matches 2 apple policies" in str(info.value)
-    assert "policy 'st' matches no apple policy by id or exact name; similar: Std" in str(info.value)
+    assert "policy 'st' matches no apple policy by id or exact name; did you mean 'Std'?" in str(info.value)
     assert resources.resolve_policies(api, PLATFORMS["apple"], []) == {} and len(api.requests) == 2
 
 
