@@ -4,7 +4,7 @@
 # regeneration and the message without segno. Included by the Makefile (mk/*.mk); `make test` runs the step kit.
 #
 #   make kit              the step; screenshots and PDFs in build/kit. Measured on the 2-core machine: 12 tests,
-#                         80-90 s wall on a quiet machine (about 50 s of CPU: 9 ansible-playbook/-runner runs,
+#                         80-90 s wall on a quiet machine (about 50 s of CPU: 8 ansible-playbook/-runner runs,
 #                         6 Chromium runs), 4-5 minutes while other suites load it to a load average of 13
 #   make kit-screenshot   the step, then copy the AOSP sheet's screenshot to the guide's picture
 #                         (docs/images/onboarding-kit-sheet.png; commit it when the sheet's look changes)
