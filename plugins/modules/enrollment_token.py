@@ -18,8 +18,8 @@ description:
     something must change, so a re-run with nothing new makes no write.
   - An expired token, or with O(renew_before) one that expires soon, is replaced by a new one.
   - A person who has enrolled (a token of theirs is V(DONE) or V(PROCESSING)) is V(enrolled) and left alone. See O(devices).
-  - The API's filters are never trusted: every listed token is checked to belong to the person, by user id and, where the
-    token carries it, email. A setting the API does not echo, or echoes as null, is unknown and never drift.
+  - "The API's filters are never trusted: every listed token is checked to belong to the person, by user id and, where the
+    token carries it, email. A setting the API does not echo, or echoes as null, is unknown and never drift."
   - "Fields the API can change in place: only on V(windows), and only O(display_name), O(tags), O(policy),
     O(policy_assignments) and O(segment_id), with O(on_drift=update). Every other change, and every change on
     V(android), V(apple) and V(aosp), needs O(on_drift=recreate): a new token is created and the old one revoked."
