@@ -101,7 +101,7 @@ class CreateRounds:
                 final = True
                 reason += "; the API may still create these tokens, so they were not resent: re-run later to see them"
             for email in chunk:
-                self.missing[email] = Missing(reason, final, "unconfirmed" if error.no_answer else "fail")
+                self.missing[email] = Missing(reason, final, "fail")
             return
         for email in chunk:
             self.answered[email] += 1

@@ -128,7 +128,7 @@ def test_a_request_with_no_answer_is_never_resent():
     rounds, dummy = create(api, PEOPLE)
     assert bulk_posts(api) == [PEOPLE]
     assert sorted(rounds.missing) == PEOPLE
-    assert all(m.action == "unconfirmed" and m.final and "not resent" in m.reason for m in rounds.missing.values())
+    assert all(m.action == "fail" and m.final and "not resent" in m.reason for m in rounds.missing.values())
 
 
 def test_a_refusal_that_committed_nothing_fails_without_a_resend():
