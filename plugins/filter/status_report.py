@@ -119,22 +119,22 @@ def md_text(status, title="Enrollment status"):
     return "\n".join(lines) + "\n"
 
 
-def _funnel_svg(platform, stages, width=360, bar=26):
+def _funnel_svg(platform, stages, width=360, height=26):
     listed = max(stages.get("listed") or 0, 1)
     parts = ['<svg class="funnel" data-funnel="%s" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" '
-             'aria-label="%s: invited to enrolled">' % (escape(platform), width, 3 * (bar + 8) + 30, escape(platform)),
+             'aria-label="%s: invited to enrolled">' % (escape(platform), width, 3 * (height + 8) + 30, escape(platform)),
              '<text x="0" y="16" font-size="14" font-weight="600">%s</text>' % escape(platform)]
     colours = {"listed": "#9aa3b5", "invited": "#ef8f00", "enrolled": "#2e7d32"}
     for index, stage in enumerate(("listed", "invited", "enrolled")):
         count = stages.get(stage) or 0
         span = int(round((width - 150) * count / float(listed)))
-        y = 26 + index * (bar + 8)
+        y = 26 + index * (height + 8)
         x = 80 + (width - 150 - span) // 2
         share = "" if stage == "listed" else " (%d%%)" % round(100.0 * count / listed)
-        parts.append('<text x="0" y="%d" font-size="12">%s</text>' % (y + bar * 2 // 3, stage))
-        parts.append('<rect x="%d" y="%d" width="%d" height="%d" rx="3" fill="%s"/>' % (x, y, max(span, 2), bar, colours[stage]))
+        parts.append('<text x="0" y="%d" font-size="12">%s</text>' % (y + height * 2 // 3, stage))
+        parts.append('<rect x="%d" y="%d" width="%d" height="%d" rx="3" fill="%s"/>' % (x, y, max(span, 2), height, colours[stage]))
         parts.append('<text x="%d" y="%d" font-size="12" data-stage="%s" data-count="%d">%d%s</text>'
-                     % (width - 64, y + bar * 2 // 3, stage, count, count, share))
+                     % (width - 64, y + height * 2 // 3, stage, count, count, share))
     return "".join(parts) + "</svg>"
 
 

@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - Joins a list of people to what happened to each of them on each platform, and returns one row per person and
     platform with one state from a fixed vocabulary.
-  - V(enrolled) a device enrolled with the person's token (as many devices as O(users[].devices) asks, or fewer with no
+  - V(enrolled) a device enrolled with the person's token (as many devices as the person's C(devices) asks, or fewer with no
     token left waiting), with the device id and when; V(pending) a valid token waits, with its expiry, the days since
     the person's first unused invitation and whether the invitation was emailed; V(expired) the newest token expired
     unused; V(revoked) the newest token was revoked; V(not_invited) the person has no token at all on the platform;
@@ -31,16 +31,16 @@ extends_documentation_fragment:
 options:
   users:
     description:
-      - The people, as for M(applivery.mdm.enrollment_token_bulk)'s O(applivery.mdm.enrollment_token_bulk#module:users):
-        emails, or dicts with C(email) and optionally C(devices) (how many devices the person enrolls, default 1) and the
-        bulk module's other item keys (checked, then not used).
+      - The people, as for O(applivery.mdm.enrollment_token_bulk#module:users) of the bulk module. Emails, or dicts with
+        C(email) and optionally C(devices) (how many devices the person enrolls, default 1) and the bulk module's other
+        item keys (checked, then not used).
       - An item may also name its C(platform); one that names none is expected on every platform in O(platforms).
     type: list
     elements: raw
   people:
     description:
       - The people per platform, as the P(applivery.mdm.onboarding_people#filter) filter returns them
-        (C({platform: [items]})). Used by the C(applivery.mdm.status) playbook.
+        (a dict of platform to list of items). Used by the C(applivery.mdm.status) playbook.
     type: dict
   platforms:
     description:
