@@ -191,6 +191,11 @@ def matrix_markdown(rows, note=""):
             cells += [str(data.get("rerun_writes", "not measured")), _cell_tokens(data.get("tokens")), data.get("truthful", "not measured")]
         cells.append(row.get("time", ""))
         lines.append("| " + " | ".join(cells) + " |")
+    timed = [row for row in rows if row.get("timings")]
+    if timed:
+        lines += ["", "## Time per part (seconds; steps run on the four platforms at once)", ""]
+        for row in timed:
+            lines.append("- %s: %s" % (row["variant"], ", ".join("%s %.1f" % (k, v) for k, v in row["timings"].items())))
     details = [row for row in rows if row.get("details")]
     if details:
         lines += ["", "## Details", ""]

@@ -138,6 +138,9 @@ class Variant:
                                      [d.get("token_id") for d in v.get("enrolled_devices") or []],
                                      [d.get("device_id") for d in v.get("enrolled_devices") or []])) for e, v in entries.items())
                 else:
+                    outcome = (res.get("role") or {}).get("role") or {}
+                    if outcome.get("failed") or outcome.get("platforms") is None:
+                        problems.append("%s: the role failed or published no result: %s" % (where, outcome.get("failed") or outcome.get("msg")))
                     rows = dict((r["email"], (r["action"], r["token_id"], None, [d for d in (r["enrolled_devices"] or "").split(";") if d]))
                                 for r in report_rows[run - 1] or [] if r["platform"] == platform)
                 bad = foreign_writes(segment, named, before, after, platforms=(platform,))
@@ -183,8 +186,9 @@ class Variant:
 
 
 def _settings_text(scenario):
-    return ", ".join("%s=%s" % (k, str(v).lower() if isinstance(v, bool) else v) for k, v in sorted(scenario.metrics["settings"].items())) \
-        or "(enroll only)"
+    texts = [", ".join("%s=%s" % (k, str(v).lower() if isinstance(v, bool) else v) for k, v in sorted(run.items())) or "(enrolments only)"
+             for run in scenario.metrics["settings"]]
+    return texts[0] if texts[0] == texts[1] else "run 1: %s; run 2: %s" % tuple(texts)
 
 
 @pytest.mark.parametrize("variant", VARIANT_ORDER)
@@ -193,12 +197,14 @@ def test_variant(variant, emulator, playbook_env, matrix_rows, workdir):
     started = time.monotonic()
     scenario = Scenario(variant, emulator, workdir, playbook_env)
     scenario.prepare()
+    scenario.timings["prepare"] = time.monotonic() - started
     ctl = emulator.control
     s0 = State(ctl)
     res1, seg1, proc1 = scenario.run(1)
     late1 = scenario.settle_jobs()
     s1 = State(ctl)
     scenario.enroll_between(s1)
+    scenario.second_run_settings()
     s1e = State(ctl)
     res2, seg2, proc2 = scenario.run(2)
     late2 = scenario.settle_jobs()
@@ -221,6 +227,7 @@ def test_variant(variant, emulator, playbook_env, matrix_rows, workdir):
 
     measured.row["settings"] = _settings_text(scenario)
     measured.row["time"] = "%.0f s (runs %.0f + %.0f s)" % (time.monotonic() - started, scenario.timings["run1"], scenario.timings["run2"])
+    measured.row["timings"] = scenario.timings
     measured.row["details"] = ["%s: %s" % (part, p) for part, found in measured.problems.items() for p in found][:12]
     matrix_rows[variant] = measured.row
     problems = [(part, p) for part, found in measured.problems.items() for p in found]
