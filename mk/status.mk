@@ -1,9 +1,10 @@
 # Enrollment status (tests/status): the applivery.mdm.status playbook against one emulator, with people in every
 # state (enrolled through the emulator's enroll control), 0 writes, the report files and their modes, fail_if gating,
-# and status.html in real headless Chromium (non-blank screenshot, counts equal to status.json, no network request).
+# and status.html in real headless Chromium (non-blank screenshot, counts equal to status.json, no network request);
+# and the onboarding role's reminders (applivery_onboarding_remind_after): exactly who, check mode, a same-day re-run.
 # Included by the Makefile (mk/*.mk); `make test` runs the step status.
 #
-#   make status              the step (about 1.5 minutes on the 2-core machine); the screenshot in build/status
+#   make status              the step (about 2.5 minutes on the 2-core machine); the screenshot in build/status
 #   make status-screenshot   the step, then copy the screenshot to the guide's picture
 #                            (docs/images/enrollment-status.png; commit it when the page's look changes)
 

@@ -49,7 +49,7 @@ SEGNO_MISSING = (
 )
 
 # Bulk outcomes whose token is the person's current one; revoked, failed, drift and absent people get no sheet.
-SHEET_ACTIONS = ("created", "renewed", "recreated", "updated", "unchanged")
+SHEET_ACTIONS = ("created", "renewed", "reminded", "recreated", "updated", "unchanged")
 # Token states a sheet is useful for (None: a token planned in check mode).
 SHEET_STATES = (None, "PENDING")
 

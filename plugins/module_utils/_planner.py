@@ -25,6 +25,7 @@ Action = namedtuple("Action", "name done symbol changes")
 ACTIONS = dict((a.name, a) for a in (
     Action("create", "created", "+", True),
     Action("renew", "renewed", "~", True),
+    Action("remind", "reminded", "~", True),
     Action("recreate", "recreated", "~", True),
     Action("update", "updated", "~", True),
     Action("revoke", "revoked", "-", True),
@@ -36,7 +37,7 @@ ACTIONS = dict((a.name, a) for a in (
     Action("absent", "absent", "", False),
 ))
 # The order a diff and a summary list the actions in.
-ACTION_ORDER = ("create", "renew", "recreate", "update", "revoke", "fail", "unconfirmed", "drift", "enrolled", "unchanged", "absent")
+ACTION_ORDER = ("create", "renew", "remind", "recreate", "update", "revoke", "fail", "unconfirmed", "drift", "enrolled", "unchanged", "absent")
 CHANGING_ACTIONS = tuple(name for name in ACTION_ORDER if ACTIONS[name].changes)
 QUIET_ACTIONS = ("unchanged", "absent", "enrolled")  # left out by result_detail=changes
 
@@ -126,6 +127,13 @@ def expires_within(token, seconds, now):
     return parse_time(token["expires_at"]) <= now + datetime.timedelta(seconds=seconds)
 
 
+def pending_longer_than(token, seconds, now):
+    """True when a valid token was made more than ``seconds`` before ``now`` (never when ``seconds`` is 0)."""
+    if seconds <= 0 or not token.get("created_at"):
+        return False
+    return parse_time(token["created_at"]) <= now - datetime.timedelta(seconds=seconds)
+
+
 def enrolled_tokens(tokens, now=None):
     """The tokens a device used or is using, newest first."""
     now = now or utcnow()
@@ -139,11 +147,12 @@ def wanted_pending(devices, enrolled, reinvite=False):
 
 
 def plan_present(tokens, desired, renew_before=0, on_drift="keep", revoke_duplicates=False, ignore_tags=(), now=None,
-                 devices=1, reinvite=False):
+                 devices=1, reinvite=False, remind_after=0):
     """The Decision that leaves the person ``devices`` minus their enrolled devices valid tokens matching ``desired``.
 
     ``tokens`` are the person's canonical tokens on the platform (any state). A person who has
-    enrolled as many devices as asked is ``enrolled``: no new token and no email.
+    enrolled as many devices as asked is ``enrolled``: no new token and no email. A person whose valid token was
+    made more than ``remind_after`` seconds ago is reminded: a new token (the caller sends its email), the old revoked.
     """
     now = now or utcnow()
     enrolled = enrolled_tokens(tokens, now)
@@ -153,11 +162,14 @@ def plan_present(tokens, desired, renew_before=0, on_drift="keep", revoke_duplic
         surplus = live if revoke_duplicates else []
         return Decision("enrolled", token=enrolled[0] if enrolled else None, revoke=surplus, enrolled=enrolled)
     expiring = [t for t in live if expires_within(t, renew_before, now)]
-    fresh = _newest_first(t for t in live if t not in expiring)
+    stale = [t for t in live if t not in expiring and pending_longer_than(t, remind_after, now)]
+    fresh = _newest_first(t for t in live if t not in expiring and t not in stale)
     matching = [t for t in fresh if not drift_fields(desired, t, ignore_tags)]
     kept = (matching + [t for t in fresh if t not in matching])[:wanted]
     duplicates = [t for t in fresh if t not in kept] if revoke_duplicates else []
     missing = wanted - len(kept)
+    if stale and missing:
+        return Decision("remind", token=kept[0] if kept else None, create=missing, revoke=expiring + stale + duplicates, enrolled=enrolled)
     if not kept:
         renewing = bool(expiring) or any(effective_state(t, now) == "EXPIRED" for t in tokens)
         return Decision("renew" if renewing else "create", create=missing, revoke=expiring + duplicates, enrolled=enrolled)

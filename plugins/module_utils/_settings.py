@@ -139,6 +139,10 @@ def check_reconcile(params, platform, on_drift_needs_drift=False):
         problems.append("renew_before must not be negative")
     elif seconds:
         problems.extend(_check_renew_window(seconds, params))
+    remind, remind_problems = parse_duration(params["remind_after"], "remind_after") if params.get("remind_after") else (0, [])
+    problems.extend(remind_problems)
+    if remind is not None and remind < 0:
+        problems.append("remind_after must not be negative")
     if params.get("on_drift") == "update" and not platform.can_update and not on_drift_needs_drift:
         problems.append("on_drift=update is only possible on %s (the platforms whose tokens can be changed in place); "
                         "use on_drift=recreate on %s" % (", ".join(UPDATABLE_PLATFORMS), platform.name))

@@ -159,6 +159,16 @@ options:
       - When V(false), an email with no MDM user fails with a reason and is never sent.
     type: bool
     default: false
+  remind_after:
+    description:
+      - A duration, as seconds or a string such as V(3d). A person whose valid token was made longer ago than this, and
+        who has not enrolled, is reminded - a fresh token with O(send_email=true), so that the invitation email goes out
+        again, and the old token is revoked once the new one exists, as renewal does. The result's action is
+        V(reminded); check mode shows who would be. The new token restarts the window, so a re-run the same day writes
+        nothing. People who enrolled are never reminded.
+      - The default V(0) sends no reminders.
+    type: raw
+    default: 0
   chunk_size:
     description:
       - Emails per bulk request, 1 to 1000 (the API's limit).
@@ -267,6 +277,9 @@ summary:
     renewed:
       description: People whose expired or expiring token was replaced.
       type: int
+    reminded:
+      description: People pending for longer than O(remind_after) who got a fresh token and the invitation email again.
+      type: int
     updated:
       description: People whose Windows token was changed in place.
       type: int
@@ -294,7 +307,7 @@ summary:
     duplicates_in_input:
       description: Emails that appeared more than once in O(users).
       type: int
-  sample: {total: 3, created: 1, unchanged: 2, renewed: 0, updated: 0, recreated: 0, revoked: 0, failed: 0, unconfirmed: 0,
+  sample: {total: 3, created: 1, unchanged: 2, renewed: 0, reminded: 0, updated: 0, recreated: 0, revoked: 0, failed: 0, unconfirmed: 0,
            drift: 0, enrolled: 0, absent: 0, duplicates_in_input: 0}
 results:
   description:
@@ -309,7 +322,7 @@ results:
       description: The email, trimmed and lower-case.
       type: str
     action:
-      description: V(created), V(unchanged), V(renewed), V(updated), V(recreated), V(revoked), V(drift), V(enrolled), V(absent),
+      description: V(created), V(unchanged), V(renewed), V(reminded), V(updated), V(recreated), V(revoked), V(drift), V(enrolled), V(absent),
         V(unconfirmed) or V(failed).
       type: str
     token:
@@ -385,6 +398,7 @@ def main():
         exclusive={"type": "bool", "default": False},
         marker_tag={"type": "str", "default": DEFAULT_MARKER},
         create_users={"type": "bool", "default": False},
+        remind_after={"type": "raw", "default": 0},
         chunk_size={"type": "int", "default": 500},
         confirm_timeout={"type": "int", "default": 30},
         result_detail={"type": "str", "default": "all", "choices": ["all", "changes"]},

@@ -22,6 +22,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils._planner import (
 )
 from ansible_collections.applivery.mdm.plugins.module_utils._settings import desired_fields, policy_refs, renew_before_seconds
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state
+from ansible_collections.applivery.mdm.plugins.module_utils._validation import parse_duration
 
 # One person's plan: an action name of _planner.ACTIONS, its Decision (None for a failure found while planning), and why.
 PlanItem = namedtuple("PlanItem", "action decision reason")
@@ -48,7 +49,10 @@ class BulkPlan:
         return desired_fields(self.person_params(email), self.platform, self.policy_ids)
 
     def person_params(self, email):
-        return item_params(self.params, self.entries.get(email, {}))
+        params = item_params(self.params, self.entries.get(email, {}))
+        if email in self.items and self.items[email].action == "remind":
+            params["send_email"] = True  # a reminder is the invitation email, sent again with a fresh token
+        return params
 
     # ------------------------------------------------------------------ read
     def read(self):
@@ -64,6 +68,7 @@ class BulkPlan:
     def plan(self):
         present = self.params["state"] == "present"
         renew_before = renew_before_seconds(self.params)
+        remind_after = parse_duration(self.params.get("remind_after") or 0, "remind_after")[0] or 0
         now = self.client.server_now()
         for email, own in self.entries.items():
             tokens = self.tokens.get(email, [])
@@ -76,7 +81,7 @@ class BulkPlan:
                 self.items[email] = _item(plan_present(
                     tokens, self.desired(email), renew_before=renew_before, on_drift=self.params["on_drift"],
                     revoke_duplicates=self.params["revoke_duplicates"], ignore_tags=[self.marker], now=now,
-                    devices=person.get("devices", 1), reinvite=person.get("reinvite", False)))
+                    devices=person.get("devices", 1), reinvite=person.get("reinvite", False), remind_after=remind_after))
         if present and self.params["exclusive"]:
             self._plan_leavers(now)
         return self
