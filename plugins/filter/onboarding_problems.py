@@ -92,7 +92,7 @@ def onboarding_problems(runs, people=None, platform_key="__applivery_platform"):
             email = users[index].get("email") if index < len(users) and isinstance(users[index], dict) else None
             return "%s on %s: " % (email, platform) if email else match.group(0)
 
-        if run.get("failed") and "problems" not in run:
+        if "problems" not in run:  # the module failed (failed_when: false in the role hides the failed flag)
             for sentence in _missing(run.get("msg")) or ["%s: %s" % (platform, run.get("msg"))]:
                 add(sentence)
             continue

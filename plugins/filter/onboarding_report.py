@@ -32,9 +32,10 @@ options:
     description:
       - V(rows) returns the rows. V(json) and V(csv) return the text of the report file, made in Python (a Jinja
         template of 10,000 rows takes tens of seconds); the CSV has a header row and quotes only where needed.
-      - V(files) returns both texts and the failed rows in one pass, as C({json, csv, failed, failed_lines, drift_lines, total}),
+      - V(files) returns both texts and the failed rows in one pass, as C({json, csv, failed, failed_lines, drift_lines, messages, total}),
         where C(failed_lines) has one line per platform and distinct error, with the people it hit, and C(drift_lines) the
-        plan lines of the platforms that changed nothing but have drift (a diff the default callback does not print). Each pass
+        plan lines of the platforms that changed nothing but have drift (a diff the default callback does not print), and
+        C(messages) each run's C(msg), starting with its platform. Each pass
         over registered results reads every value through Ansible's templating, so one pass is much faster
         than three.
     type: str
@@ -62,7 +63,7 @@ _value:
       separated by C(;)) and C(error).
     - With O(output=json) or O(output=csv), the text of the report file instead; with O(output=files), a dict
       with C(json) and C(csv) (the texts), C(failed) (the rows whose action is V(failed)), C(failed_lines) (one line per
-      platform and distinct error, with the people it hit), C(drift_lines) and C(total) (the number of rows).
+      platform and distinct error, with the people it hit), C(drift_lines), C(messages) and C(total) (the number of rows).
   type: raw
 """
 
@@ -109,7 +110,11 @@ def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
         raise AnsibleFilterError("onboarding_report: output must be rows, json, csv or files, got %r" % (output,))
     rows = []
     drift = []
+    messages = []
     for run in runs or []:
+        name = run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
+        if not run.get("skipped") and run.get("msg"):
+            messages.append(run["msg"] if run["msg"].startswith("%s: " % name) else "%s: %s" % (name, run["msg"]))
         if not run.get("skipped") and not run.get("changed") and (run.get("plan") or {}).get("drift"):
             drift.extend(line for line in ((run.get("diff") or {}).get("prepared") or "").splitlines() if line.strip())
         platform = run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
@@ -142,7 +147,7 @@ def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
     if output == "files":
         failed = [r for r in rows if r["action"] == "failed"]
         return {"json": _json_text(rows), "csv": _csv_text(rows), "failed": failed, "failed_lines": failed_lines(failed),
-                "drift_lines": drift, "total": len(rows)}
+                "drift_lines": drift, "messages": messages, "total": len(rows)}
     return rows
 
 

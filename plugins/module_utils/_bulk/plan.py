@@ -116,9 +116,11 @@ class BulkPlan:
         if not drifting:
             return []
         people = ", ".join("%s (%s)" % (email, ", ".join(fields)) for email, fields in drifting[:20])
+        who = "person has" if len(drifting) == 1 else "people have"
+        more = ", ..." if len(drifting) > 20 else ""
+        name = self.platform.name
         return ["on_drift=update cannot change %s tokens in place, and %d %s drift: %s%s; set on_drift to recreate "
-                "(new tokens) or keep for %s" % (self.platform.name, len(drifting), "person has" if len(drifting) == 1 else "people have",
-                                                  people, ", ..." if len(drifting) > 20 else "", self.platform.name)]
+                "(new tokens) or keep for %s" % (name, len(drifting), who, people, more, name)]
 
     def creating(self):
         """``{email: Decision}`` of the people who get new tokens."""

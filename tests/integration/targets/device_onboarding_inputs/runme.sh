@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The device_onboarding role with the inputs people really have (issue 12), one test per finding:
-#   1. -e key=value strings for list variables        5. drift in the plan, on_drift per platform
-#   2. every check before any write; reports after    6. typos in applivery_* variable names
-#      an API failure                                 7. errors that get to the point
-#   3. HR exports (fixtures in files/)                8. smaller points (grammar, revoked token ids, default report
-#   4. one person on several platforms                   directory, the deprecated groups variable)
+#   1. -e key=value strings for list variables          5. drift in the plan, on_drift per platform
+#   2. every check before any write; reports after an   6. typos in applivery_* variable names
+#      API failure                                      7. errors that get to the point
+#   3. HR exports (fixtures written below)              8. smaller points (grammar, revoked token ids, default report
+#   4. one person on several platforms                     directory, the deprecated groups variable, list_tokens)
 # Each run of run.yml saves the role's result, its failure and the request counts to $dir/<name>.json; check() asserts
 # on it with a Python expression over d. KEEP_GOING=1 runs every check and lists the failed ones at the end (to see
 # which findings an older collection fails).
@@ -17,7 +17,7 @@ trap 'rm -rf "$dir"' EXIT
 export ANSIBLE_ROLES_PATH=.. ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 config=../../integration_config.yml
 base=(-i "${INVENTORY_PATH:-../../inventory}" -i people.yml -e "in_dir=$dir")
-args=("${base[@]}" -e @$config -e "applivery_onboarding_report_dir=$dir/reports")
+args=("${base[@]}" -e "@$config" -e "applivery_onboarding_report_dir=$dir/reports")
 
 failed=()
 # fail WHAT: stop, or with KEEP_GOING remember it and go on
@@ -90,7 +90,29 @@ PY
 grep -q '"android: 1 person: 1 created"' "$dir/f2-api.out" || fail "no summary after the failure"
 
 # 3. HR exports -------------------------------------------------------------------------------------------------------
-cp files/* "$dir/"
+# The fixtures are written here, byte for byte (the repository keeps text files UTF-8 with LF line ends).
+python3 - "$dir" <<'PY'
+import os, sys
+out = sys.argv[1]
+def write(name, data):
+    with open(os.path.join(out, name), "wb") as handle:
+        handle.write(data)
+# Excel "CSV UTF-8": a BOM, CRLF, an E-mail header, extra HR columns, a quoted comma, empty and separator-only rows,
+# non-ASCII names, an upper-case email, an empty platform (the default platform)
+rows = ["E-mail,Platform,Display Name,Employee ID,Department",
+        'hr-ana@example.com,apple,"Garc\u00eda, Ana",1001,Sales', "", ",,,,",
+        'HR-Bjorn@Example.com,windows,Bj\u00f6rn \u00d8deg\u00e5rd,1002,"R&D, Oslo"', "   ,  ,,,",
+        "hr-chen@example.com,,\u9648 \u4f1f,1003,Support", ""]
+write("hr-excel-utf8.csv", ("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+# European Excel: cp1252, semicolons, an "Email Address" header, a quoted semicolon, an extra column, a blank row
+rows = ["Email Address;Platform;Name;Cost Center", 'hr-dora@example.com;android;"Fa\u00dfbender; D\u00f3ra";4711', ";;;",
+        "hr-emil@example.com;apple;\u00c9mile Ren\u00e9e;4712"]
+write("hr-europe-cp1252.csv", ("\r\n".join(rows) + "\r\n").encode("cp1252"))
+# tab-separated, a "mail" header
+write("hr-tabs.tsv", b"mail\tplatform\nhr-finn@example.com\twindows\n")
+# a bad email on physical line 6, after blank lines
+write("hr-bad-line.csv", b"email,platform\n\nhr-gina@example.com,apple\n\n\nnot-an-email,apple\n")
+PY
 run f3-utf8 -e in_reset=true -e "applivery_onboarding_csv=$dir/hr-excel-utf8.csv" -e applivery_onboarding_report_name=hr1
 check f3-utf8 "d['msg'] == '' and d['result']['plan'] == {'apple': {'create': ['hr-ana@example.com', 'hr-chen@example.com']}, 'windows': {'create': ['hr-bjorn@example.com']}}"
 grep -q 'column(s) Employee ID, Department are ignored' "$dir/f3-utf8.out" || fail "no warning of the extra columns"
@@ -100,7 +122,7 @@ check f3-cp1252 "d['msg'] == '' and d['result']['plan'] == {'android': {'create'
 run f3-tabs -e "applivery_onboarding_csv=$dir/hr-tabs.tsv"
 check f3-tabs "d['result']['plan'] == {'windows': {'create': ['hr-finn@example.com']}}"
 # the tokens carry the non-ASCII display names
-python3 - "$(sed -n 's/^applivery_emulator_url: *//p' $config)" <<'PY' || fail "the tokens do not carry the non-ASCII display names"
+python3 - "$(sed -n 's/^applivery_emulator_url: *//p' "$config")" <<'PY' || fail "the tokens do not carry the non-ASCII display names"
 import json, sys, urllib.request
 names = set()
 for platform in ("android", "apple", "windows"):
@@ -155,10 +177,15 @@ grep -q 'applivery_polcy is set for 1 person host(s) (in-typo1@example.com) but 
 # 7. errors that get to the point -------------------------------------------------------------------------------------
 check f2-policy "'Finalization of task args' not in d['msg'] and 'Error while resolving' not in d['msg']"
 check f1-type "d['task'] == 'Stop before any write when anything is wrong'"
-grep -v '^applivery_api_token:' $config >"$dir/no-token.yml"
+grep -v '^applivery_api_token:' "$config" >"$dir/no-token.yml"
 env -u APPLIVERY_API_TOKEN ansible-playbook run.yml "${base[@]}" -e "@$dir/no-token.yml" -e in_name=f7-token -e applivery_onboarding_users=in-new1@example.com --check >"$dir/f7-token.out" 2>&1
 check f7-token "'api_token is not set: set the variable applivery_api_token (vault it) or the environment variable APPLIVERY_API_TOKEN' in d['msg']"
 check f7-token "d['msg'].count('api_token is not set') == 1"
+
+# the same API error for many people (quota 5017 on the organization with a quota of 10): said once, with the people
+quota=$(python3 -c 'import json; print(json.dumps({"applivery_onboarding_users": ["in-q%02d@example.com" % i for i in range(1, 16)]}))')
+run f7-quota -e in_reset=true -e applivery_organization=tiny-shop -e "$quota"
+check f7-quota "d['task'] == 'Fail when any person failed' and d['msg'].count('5017') == 1 and 'people: in-q' in d['msg']"
 
 # 8. smaller points ---------------------------------------------------------------------------------------------------
 grep -qF '"apple: 4 people: would create 4 (check mode: nothing was written)"' "$dir/f1-string.out" || fail "no check-mode grammar"
@@ -171,16 +198,16 @@ rows = json.load(open(sys.argv[1]))
 assert [r["action"] for r in rows] == ["revoked"] and re.match("^[0-9a-f]{24}$", rows[0]["token_id"] or ""), rows
 PY
 # the default report directory: ~/.ansible/applivery-reports, mode 0700, printed at the end
-HOME="$dir/home" ansible-playbook run.yml "${base[@]}" -e @$config -e in_name=f8-home -e applivery_onboarding_users=in-new1@example.com >"$dir/f8-home.out" 2>&1
+HOME="$dir/home" ansible-playbook run.yml "${base[@]}" -e "@$config" -e in_name=f8-home -e applivery_onboarding_users=in-new1@example.com >"$dir/f8-home.out" 2>&1
 test -f "$dir/home/.ansible/applivery-reports/onboarding.json" || fail "no report in ~/.ansible/applivery-reports"
 test "$(stat -c %a "$dir/home/.ansible/applivery-reports" 2>/dev/null)" = 700 || fail "the report directory is not mode 0700"
 grep -qF "$dir/home/.ansible/applivery-reports/onboarding.json" "$dir/f8-home.out" || fail "the report path is not printed"
 # the old groups variable still works, with a deprecation warning
-ansible-playbook applivery.mdm.onboard --check --diff "${base[@]}" -e @$config -e applivery_people_groups=in_ops >"$dir/f8-alias.out" 2>&1 || fail "the onboard playbook failed with applivery_people_groups"
+ansible-playbook applivery.mdm.onboard --check --diff "${base[@]}" -e "@$config" -e applivery_people_groups=in_ops >"$dir/f8-alias.out" 2>&1 || fail "the onboard playbook failed with applivery_people_groups"
 has f8-alias '+ windows create (1):' '+     in-ops1@example.com'
 grep -q 'applivery_people_groups is deprecated' "$dir/f8-alias.out" || fail "no deprecation warning"
 # list_tokens: a table per platform (email, state, expiry, the start of the link), emails rather than user ids
-conf() { sed -n "s/^$1: *//p" $config; }
+conf() { sed -n "s/^$1: *//p" "$config"; }
 APPLIVERY_API_URL=$(conf applivery_api_url) APPLIVERY_API_TOKEN=$(conf applivery_api_token) APPLIVERY_ORGANIZATION=$(conf applivery_organization) \
     ansible-playbook applivery.mdm.list_tokens -e applivery_platforms=apple,aosp >"$dir/f8-list.out" 2>&1 || fail "list_tokens failed"
 grep -qE '^ +"EMAIL +STATE +EXPIRES \(UTC\) +LINK",?$' "$dir/f8-list.out" || fail "no table header"

@@ -103,3 +103,50 @@ def test_platform_tags_are_added_to_own_tags():
 def test_an_unknown_state_is_refused():
     with pytest.raises(AnsibleFilterError, match="state 'gone' is not one of present, absent"):
         people(["k@example.com"], state="gone")
+
+
+# issue 12: inputs as -e key=value and AWX surveys give them, and HR exports as HR systems write them
+
+@pytest.mark.parametrize("users", ["a@example.com, b@example.com", '["a@example.com", "b@example.com"]',
+                                   "['a@example.com', 'b@example.com']", ["a@example.com", "b@example.com"]])
+def test_a_list_may_be_a_comma_separated_or_yaml_string(users):
+    assert onboarding_people(users) == {"apple": [{"email": "a@example.com"}, {"email": "b@example.com"}]}
+
+
+def test_groups_as_a_string_and_anything_else_named_with_its_type():
+    result = people(group_names="people", default_platform="windows")
+    assert [item["email"] for item in result["apple"]] == ["cid@example.com"]
+    assert result == people(group_names=["people"], default_platform="windows")
+    result = onboarding_people(5, problems="return")
+    assert result["problems"] == ["applivery_onboarding_users must be a list, a comma-separated string or a YAML/JSON list; got a number"]
+
+
+def test_platform_may_be_a_list():
+    result = people([{"email": "m@example.com", "platform": ["apple", "Windows"]}], csv_text="email,platform\nn@example.com,android;aosp\n")
+    assert result == {"apple": [{"email": "m@example.com"}], "windows": [{"email": "m@example.com"}],
+                      "android": [{"email": "n@example.com"}], "aosp": [{"email": "n@example.com"}]}
+
+
+def test_an_hr_export_with_bom_semicolons_aliases_extra_columns_and_empty_rows():
+    text = u"\ufeffE-Mail Address;Platform;Employee ID\r\n\r\n;;\r\n\"x@example.com\";apple;7\r\n  ;  ;\r\nbad;apple;8\r\n"
+    result = onboarding_people([], csv_text=text, problems="return")
+    assert result["people"] == {"apple": [{"email": "x@example.com"}]}
+    assert result["problems"] == ["CSV line 6: 'bad' is not a valid email address"], "physical line numbers"
+    assert result["warnings"] == ["CSV: column(s) Employee ID are ignored (the columns used are email, platform, display_name, tags, policy, "
+                                  "devices, reinvite)"]
+
+
+def test_an_undecodable_file_is_named_with_an_encoding_to_try(tmp_path):
+    path = tmp_path / "hr.csv"
+    path.write_bytes(u"email,display_name\nx@example.com,Ren\u00e9e\n".encode("cp1252"))
+    result = onboarding_people([], csv_path=str(path), problems="return")
+    assert result["problems"][0].startswith("%s: line 2 is not utf-8-sig (byte 0xe9)" % path) and "cp1252" in result["problems"][0]
+    assert onboarding_people([], csv_path=str(path), csv_encoding="cp1252") == {"apple": [{"email": "x@example.com", "display_name": u"Ren\u00e9e"}]}
+
+
+def test_typos_in_variable_names_get_the_closest_known_name():
+    result = onboarding_people([], known_vars=["applivery_plaform", "applivery_onboarding_exclusiv", "applivery_emulator_url"],
+                               problems="return")
+    assert result["warnings"] == [
+        "applivery_onboarding_exclusiv is not a variable the collection knows; did you mean applivery_onboarding_exclusive?",
+        "applivery_plaform is not a variable the collection knows; did you mean applivery_platform?"]
