@@ -95,11 +95,15 @@ class PersonCheck:
         else:
             self._fail("%s: action %s" % (who, action))
         enrolled_now = [t for t in mine.values() if t["state"] in ENROLLED]
-        if enrolled_ids is not None and sorted(enrolled_ids) != sorted(t["id"] for t in enrolled_now):
-            self._fail("%s: enrolled devices %s, the state has %s" % (who, sorted(enrolled_ids), sorted(t["id"] for t in enrolled_now)))
-        if enrolled_devices is not None and sorted(enrolled_devices) != sorted(t["device"] for t in enrolled_now if t["device"]):
-            self._fail("%s: enrolled device ids %s, the state has %s" % (who, sorted(enrolled_devices),
-                                                                         sorted(t["device"] for t in enrolled_now)))
+        if enrolled_ids is not None and _texts(enrolled_ids) != _texts(t["id"] for t in enrolled_now):
+            self._fail("%s: enrolled devices %s, the state has %s" % (who, _texts(enrolled_ids), _texts(t["id"] for t in enrolled_now)))
+        if enrolled_devices is not None and _texts(enrolled_devices) != _texts(t["device"] for t in enrolled_now if t["device"]):
+            self._fail("%s: enrolled device ids %s, the state has %s" % (who, _texts(enrolled_devices), _texts(t["device"] for t in enrolled_now)))
+
+
+def _texts(values):
+    """Ids as sorted text, so that a None (a result that names no id) sorts and compares too."""
+    return sorted(str(v) for v in values)
 
 
 def foreign_writes(segment, named, state_before, state_after, platforms=PLATFORMS):
