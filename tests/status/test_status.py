@@ -18,19 +18,16 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+from docs.test_docsite import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, HEIGHT, WIDTH, check_screenshot
 from emulator.harness import ADMIN_TOKEN
 from reliability.helpers import ACME, ANSIBLE_PLAYBOOK, base_env
 
 MARKER = "managed-by:applivery.mdm"
 DAY = 86400
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-WIDTH, HEIGHT = 1280, 1100
 
 # who is on the list, and the state each must end up in
 PEOPLE = [
@@ -189,9 +186,7 @@ def browser():
     profile = tempfile.mkdtemp(prefix="amdm-status-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=%d,%d" % (WIDTH, HEIGHT), "--user-data-dir=%s" % profile):
+    for flag in CHROMIUM_FLAGS + ("--user-data-dir=%s" % profile,):  # the docs site's flags: no background traffic
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -251,11 +246,7 @@ def test_status_page_in_chromium(reported, browser, out_dir):
     browser.find_element(By.TAG_NAME, "body").click()
     browser.execute_script("window.scrollTo(0, 0)")
     assert browser.save_screenshot(path)
-    with Image.open(path) as image:
-        rgb = image.convert("RGB")
-        colours = rgb.getcolors(maxcolors=1 << 20)
-        assert image.size[0] >= WIDTH * 0.9 and colours is not None and len(colours) >= 64, "the screenshot looks blank"
-        assert max(colours)[0] < 0.97 * rgb.size[0] * rgb.size[1], "the screenshot is almost only its background"
+    check_screenshot(path)  # the docs site's check: the window's size, many colours, not only the background
     # no network request: the page itself (file://) and nothing else
     urls = network_requests(browser)
     assert urls and all(u.startswith(("file://", "data:")) for u in urls), urls
