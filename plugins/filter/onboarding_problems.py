@@ -49,6 +49,8 @@ _value:
 
 import re
 
+from ansible_collections.applivery.mdm.plugins.filter.onboarding_report import run_platform
+
 # The connection options, with the variable and the environment variable that set each.
 CONNECTION = {
     "api_url": ("applivery_api_url", "APPLIVERY_API_URL"),
@@ -82,7 +84,7 @@ def onboarding_problems(runs, people=None, platform_key="__applivery_platform"):
             problems.append(sentence)
 
     for run in runs or []:
-        platform = run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
+        platform = run_platform(run, platform_key)
         if run.get("skipped"):
             continue
         users = (people or {}).get(platform) or []

@@ -89,6 +89,11 @@ def _csv_text(rows):
     return out.getvalue()
 
 
+def run_platform(run, platform_key="__applivery_platform"):
+    """The platform of a registered run: its loop or task variable, else its invocation's platform."""
+    return run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
+
+
 def failed_lines(failed, shown=5):
     """One line per platform and distinct error, with the people it hit: a quota error for 20 people is one line."""
     groups = {}
@@ -112,14 +117,13 @@ def onboarding_report(runs, platform_key="__applivery_platform", output="rows"):
     drift = []
     messages = []
     for run in runs or []:
-        name = run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
-        if not run.get("skipped") and run.get("msg"):
-            messages.append(run["msg"] if run["msg"].startswith("%s: " % name) else "%s: %s" % (name, run["msg"]))
-        if not run.get("skipped") and not run.get("changed") and (run.get("plan") or {}).get("drift"):
-            drift.extend(line for line in ((run.get("diff") or {}).get("prepared") or "").splitlines() if line.strip())
-        platform = run.get(platform_key) or (run.get("invocation") or {}).get("module_args", {}).get("platform")
+        platform = run_platform(run, platform_key)
         if run.get("skipped"):
             continue
+        if run.get("msg"):
+            messages.append(run["msg"] if run["msg"].startswith("%s: " % platform) else "%s: %s" % (platform, run["msg"]))
+        if not run.get("changed") and (run.get("plan") or {}).get("drift"):
+            drift.extend(line for line in ((run.get("diff") or {}).get("prepared") or "").splitlines() if line.strip())
         for entry in run.get("results") or []:
             token = entry.get("token") or {}
             devices = [d.get("device_id") or d.get("token_id") for d in entry.get("enrolled_devices") or []]
