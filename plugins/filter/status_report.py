@@ -61,7 +61,7 @@ _CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2330;background:#f6f7fb}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}.meta{color:#5b6478;margin-bottom:16px}
 table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002}
-th,td{padding:6px 10px;border-bottom:1px solid #e3e6ee;text-align:left;white-space:nowrap}th{background:#eef1f7;font-weight:600}
+th,td{padding:5px 8px;border-bottom:1px solid #e3e6ee;text-align:left;white-space:nowrap}th{background:#eef1f7;font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums}.zero{color:#b3b9c6}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px}
 .funnels{display:flex;flex-wrap:wrap;gap:16px}.funnel{background:#fff;box-shadow:0 1px 2px #0002;padding:10px}
@@ -81,6 +81,11 @@ hs[c].setAttribute('data-dir',d===1?'asc':'desc');});})(i);}})();
 
 def _text(value):
     return "" if value is None else str(value)
+
+
+def _when(value):
+    """An ISO-8601 UTC time as the table shows it, to the minute: ``2026-12-20 13:24`` (sorts as the time does)."""
+    return value[:16].replace("T", " ") if isinstance(value, str) and len(value) >= 16 else _text(value)
 
 
 def json_text(status):
@@ -159,15 +164,15 @@ def html_text(status, title="Enrollment status"):
     out.append('</tbody></table><h2>Invited &rarr; enrolled</h2><div class="funnels">')
     out += [_funnel_svg(name, funnel.get(name) or {}) for name in platforms]
     out.append('</div><h2>People</h2><table id="people"><thead><tr><th>email</th><th>platform</th><th>state</th>'
-               '<th data-num>days pending</th><th>expires</th><th>email sent</th><th>device</th><th>enrolled at</th></tr></thead><tbody>')
+               '<th data-num>days pending</th><th>expires (UTC)</th><th>email sent</th><th>device</th><th>enrolled at (UTC)</th></tr></thead><tbody>')
     for row in status.get("rows") or []:
         days, sent, state = row.get("pending_days"), row.get("email_sent"), row["state"]
         expires = row.get("expires_at") if state != "enrolled" else None  # a used token's expiry means nothing
         out.append('<tr data-state="%s"><td>%s</td><td>%s</td><td data-v="%d"><span class="badge" style="background:%s">%s</span></td>'
                    '<td class="n" data-v="%s">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>'
                    % (state, escape(_text(row["email"])), escape(row["platform"]), STATES.index(state), COLOURS[state], state,
-                      "" if days is None else days, "" if days is None else "%g" % days, escape(_text(expires)),
-                      "" if sent is None else ("yes" if sent else "no"), escape(_text(row.get("device_id"))), escape(_text(row.get("enrolled_at")))))
+                      "" if days is None else days, "" if days is None else "%g" % days, escape(_when(expires)),
+                      "" if sent is None else ("yes" if sent else "no"), escape(_text(row.get("device_id"))), escape(_when(row.get("enrolled_at")))))
     out.append('</tbody></table><script>%s</script></body></html>\n' % _SCRIPT)
     return "".join(out)
 
