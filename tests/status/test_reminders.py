@@ -58,7 +58,7 @@ def test_reminders_exactly_for_people_pending_longer_than_the_window(emulator, t
     with open(tmp_path / "run" / "reports" / "onboarding.json", encoding="utf-8") as handle:
         actions = dict((r["email"], r["action"]) for r in json.load(handle))
     assert actions == {"rm-late@example.com": "reminded", "rm-fresh@example.com": "unchanged", "rm-enrolled@example.com": "enrolled"}
-    late = [t for t in ctl.state_tokens(ACME, "apple", email="rm-late@example.com")]
+    late = ctl.state_tokens(ACME, "apple", email="rm-late@example.com")
     states = sorted((t.get("state"), t.get("sendEmail")) for t in late)
     assert states == [("DELETED", False), ("PENDING", True)], states  # the fresh token went out with the email
 
