@@ -11,7 +11,7 @@ import json
 import os
 from collections import Counter
 
-from variants.scenario import BULK_CASES, ENROLLED, ENROLLED_AFTER, PLATFORMS, ROLE_CASES, VALID, email
+from variants.scenario import ENROLLED, ENROLLED_AFTER, PART_CASES, PLATFORMS, VALID, email
 
 NEW_TOKEN_ACTIONS = ("created", "renewed", "recreated")
 QUIET_ACTIONS = ("unchanged", "drift", "enrolled", "absent")
@@ -19,8 +19,7 @@ QUIET_ACTIONS = ("unchanged", "drift", "enrolled", "absent")
 
 def expected_valid(case, index, part, run):
     """How many valid tokens a named person must have after ``run``: devices minus enrolled (or one when re-invited)."""
-    cases = BULK_CASES if part == "bulk" else ROLE_CASES
-    own = cases[case][1]
+    own = PART_CASES[part][case][1]
     if run == 2 and (case, index) in ENROLLED_AFTER[part]:
         return 0
     if case in ("enrolled", "processing"):
@@ -34,7 +33,7 @@ def expected_action(part, case, index, platform, run):
     """The action a named person's result must show (truth is checked apart from this, for any action)."""
     if run == 2 and (case, index) in ENROLLED_AFTER[part]:
         return "enrolled"
-    action = (BULK_CASES if part == "bulk" else ROLE_CASES)[case][2 + run]
+    action = PART_CASES[part][case][2 + run]
     if action == "recreated" and part == "bulk" and platform == "windows":
         return "updated"  # on_drift: update, the only platform whose tokens change in place
     return action
@@ -86,6 +85,10 @@ class PersonCheck:
                 self._fail("%s: the token is not an enrolled one (%s)" % (who, token and token["state"]))
             if new_ids or touched:
                 self._fail("%s: an enrolled person was written: new %s, touched %s" % (who, sorted(new_ids), touched))
+        elif action == "unconfirmed":
+            # accepted, not visible in time, never resent: once the API's job ran, exactly one new valid token
+            if token_id or len([t for t in new_ids if mine[t]["state"] == VALID]) != 1:
+                self._fail("%s: new valid tokens %s after the job ran" % (who, sorted(new_ids)))
         elif action in ("absent", "revoked"):
             left = [t["id"] for t in mine.values() if t["state"] == VALID]
             if left:

@@ -65,6 +65,11 @@ ROLE_CASES = {
     "two": (1, {"devices": 2}, [], "created", "unchanged"),
     "enrolled": (1, {}, ["done"], "enrolled", "enrolled"),
 }
+# V3 only: a second bulk task whose confirm_timeout (1 s) is shorter than the emulator's delay (2 s). Its people are
+# reported unconfirmed, their requests are never resent, and run 2 finds their tokens and writes nothing.
+LATE_CASES = {"late": (3, {}, [], "unconfirmed", "unchanged")}
+LATE_MARKER = "matrix:late"
+PART_CASES = {"bulk": BULK_CASES, "role": ROLE_CASES, "late": LATE_CASES}
 # Who enrolls between run 1 and run 2: (case, person index, state, how many of the person's valid tokens).
 BULK_ENROLLS = (("new", 0, "DONE", 1), ("ok", 0, "DONE", 1), ("ok", 1, "PROCESSING", 1), ("two", 0, "DONE", 1))
 ROLE_ENROLLS = (("new", 0, "DONE", 1), ("two", 0, "DONE", 1))
@@ -76,7 +81,7 @@ RUN2_SETTINGS = {"V2": {"list_order": "ignore_sort"}, "V5": {"expiry_shape": "no
 OTHER_TOKENS = (("pending", ["match"]), ("tagged", ["match"]), ("done", ["done"]), ("expired", ["expired"]))
 # After run 2, these reported "enrolled" and must have no valid token left (everyone else: devices - enrolled, or 1).
 ENROLLED_AFTER = {"bulk": {("new", 0), ("ok", 0), ("ok", 1), ("enrolled", 0), ("processing", 0)},
-                  "role": {("new", 0), ("enrolled", 0)}}
+                  "role": {("new", 0), ("enrolled", 0)}, "late": set()}
 
 
 def email(kind, platform, case, index=0):
@@ -111,6 +116,10 @@ def role_platforms():
     settings = dict((p, {"policy": POLICY_NAME[p], "tags": ["role"], "duration": "7d"}) for p in PLATFORMS)
     settings["android"]["management_mode"] = settings["aosp"]["management_mode"] = "DEVICE_OWNER"
     return settings
+
+
+def _absent(per_platform):
+    return dict((platform, dict(args, state="absent")) for platform, args in per_platform.items())
 
 
 def _token_spec(platform, address, kind, tags, segment=True):
@@ -270,7 +279,7 @@ class Scenario:
         self.env = env
         self.problems = {"single": [], "bulk": [], "role": []}
         self.metrics = {}
-        self.people = {"bulk": {}, "role": {}}    # part -> platform -> [(case, index, email, own settings)]
+        self.people = {"bulk": {}, "role": {}, "late": {}}  # part -> platform -> [(case, index, email, own settings)]
         self.others = dict((p, []) for p in PLATFORMS)
         self.enrolled_single = {}                 # platform -> email of the single person who enrolled before
         self.timings = {}
@@ -285,6 +294,8 @@ class Scenario:
             batch = []
             self._prepare_part(batch, "bulk", "b", platform, BULK_CASES, ["matrix", BULK_MARKER])
             self._prepare_part(batch, "role", "r", platform, ROLE_CASES, ["role", ROLE_MARKER])
+            if self.variant == "V3":
+                self._prepare_part(batch, "late", "l", platform, LATE_CASES, [])
             for case, kinds in OTHER_TOKENS:
                 address = email("o", platform, case)
                 batch.extend((address, kind, ["matrix"] if case == "tagged" else ["other"]) for kind in kinds)
@@ -318,8 +329,8 @@ class Scenario:
     def _connection(self):
         return {"api_url": self.url, "api_token": "applivery-emu-admin-token", "organization": ACME}
 
-    def _bulk_users(self, platform):
-        return [dict(own, email=address) if own else address for _case, _index, address, own in self.people["bulk"][platform]]
+    def _bulk_users(self, platform, part="bulk"):
+        return [dict(own, email=address) if own else address for _case, _index, address, own in self.people[part][platform]]
 
     def _role_vars(self, run):
         users = []
@@ -337,18 +348,21 @@ class Scenario:
         book = Playbook(self.url, os.path.join(self.workdir, "run%d" % run))
         rhythm = dict((p, dict(single_args(p), user_email=email("s", p, "rhythm"), **self._connection())) for p in PLATFORMS)
         enrolled = dict((p, dict(single_args(p), user_email=self.enrolled_single[p], **self._connection())) for p in PLATFORMS)
-        absent = lambda people: dict((p, dict(args, state="absent")) for p, args in people.items())  # noqa: E731
         if run == 1:
             book.step("single:check", "enrollment_token", rhythm, check_mode=True)
             book.step("single:create", "enrollment_token", rhythm)
             book.step("single:rerun", "enrollment_token", rhythm)
             book.step("single:enrolled", "enrollment_token", enrolled)
         else:
-            book.step("single:absent", "enrollment_token", absent(rhythm))
-            book.step("single:absent_again", "enrollment_token", absent(rhythm))
-            book.step("single:enrolled_absent", "enrollment_token", absent(enrolled))
+            book.step("single:absent", "enrollment_token", _absent(rhythm))
+            book.step("single:absent_again", "enrollment_token", _absent(rhythm))
+            book.step("single:enrolled_absent", "enrollment_token", _absent(enrolled))
         book.step("bulk", "enrollment_token_bulk", dict(
             (p, dict(bulk_args(p), users=self._bulk_users(p), **self._connection())) for p in PLATFORMS))
+        if self.people["late"]:
+            book.step("late", "enrollment_token_bulk", dict(
+                (p, dict(bulk_args(p), users=self._bulk_users(p, "late"), confirm_timeout=1, marker_tag=LATE_MARKER, **self._connection()))
+                for p in PLATFORMS))
         book.role("role", self._role_vars(run))
         return book
 
