@@ -29,14 +29,17 @@ def expected_valid(case, index, part, run):
     return own.get("devices", 1)
 
 
-def expected_action(part, case, index, platform, run):
-    """The action a named person's result must show (truth is checked apart from this, for any action)."""
+def expected_actions(part, case, index, platform, run):
+    """The actions a named person's result may show (truth is checked apart from this, for any action)."""
     if run == 2 and (case, index) in ENROLLED_AFTER[part]:
-        return "enrolled"
+        return ("enrolled",)
     action = PART_CASES[part][case][2 + run]
     if action == "recreated" and part == "bulk" and platform == "windows":
-        return "updated"  # on_drift: update, the only platform whose tokens change in place
-    return action
+        return ("updated",)  # on_drift: update, the only platform whose tokens change in place
+    if action == "unconfirmed":
+        # a loaded machine may serve the last listing after the API's job ran: then the token is seen in time
+        return ("unconfirmed", "created")
+    return (action,)
 
 
 class PersonCheck:
