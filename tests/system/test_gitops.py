@@ -182,9 +182,9 @@ def test_plan_lists_exactly_what_apply_does(emu, pipeline):
     assert dict((key, sorted(emails)) for key, emails in done.items()) == plan
     # aosp is configured but has nobody: the bulk module does nothing there ("users is empty"), so no summary line
     assert applied_summary.splitlines()[2:] == [
-        "- android: 3 people: 1 created, 1 unchanged, 1 revoked",
-        "- apple: 5 people: 2 created, 2 unchanged, 1 revoked",
-        "- windows: 1 people: 1 renewed",
+        "- android: 3 people: 1 created, 1 revoked, 1 unchanged",
+        "- apple: 5 people: 2 created, 1 revoked, 2 unchanged",
+        "- windows: 1 person: 1 renewed",
     ], applied_summary
 
     # ...and the emulator agrees, token by token

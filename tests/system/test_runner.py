@@ -125,7 +125,8 @@ def test_check_job_then_run_job_then_rerun(emu, job):
     assert stats[0]["event_data"]["changed"] == {"localhost": len(people)}
     assert first.stats["changed"] == {"localhost": len(people)}
     summary = [e for e in events_of(first, "runner_on_ok") if e["event_data"].get("task") == "Summary per platform"]
-    assert summary[0]["event_data"]["res"]["msg"] == ["%s: %d people: %d created" % (p, len(e), len(e)) for p, e in sorted(people.items())]
+    assert summary[0]["event_data"]["res"]["msg"] == ["%s: %d %s: %d created" % (p, len(e), "person" if len(e) == 1 else "people", len(e))
+                                                      for p, e in sorted(people.items())]
 
     with open(job.reports / "onboarding.json", encoding="utf-8") as handle:
         rows = json.load(handle)
