@@ -166,4 +166,7 @@ def test_failed_job_is_reported_as_failed(emu, job):
     assert "4004" in json.dumps(failed[0]["event_data"]["res"]) or "401" in json.dumps(failed[0]["event_data"]["res"])
     assert "not-a-valid-token" not in bad.stdout.read()
     assert emu.control.summary(mark)["writes"] == 0
-    assert not job.reports.exists()
+    # the reports say what happened, even after a failure (issue 12): here, that the platform failed
+    with open(job.reports / "onboarding.json", encoding="utf-8") as handle:
+        rows = json.load(handle)
+    assert [(r["platform"], r["action"]) for r in rows] == [("android", "failed")] and "not-a-valid-token" not in json.dumps(rows)
