@@ -146,10 +146,10 @@ _value:
 
 import csv
 import io
-import json
 import re
 
-from ansible.errors import AnsibleFilterError
+from ansible.errors import AnsibleFilterError, AnsibleParserError
+from ansible.parsing.utils.yaml import from_yaml
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.utils.display import Display
@@ -157,11 +157,6 @@ from ansible.utils.display import Display
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import ITEM_PERSON_KEYS, ITEM_SETTINGS
 from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import check_email
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - PyYAML is a dependency of ansible-core
-    yaml = None
 
 display = Display()
 
@@ -215,15 +210,9 @@ def _parse_text(text):
     if not text or text[0] not in "[{":
         return None
     try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    if yaml is not None:
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError:
-            return None
-    return None
+        return from_yaml(text, json_only=False)  # JSON first, then YAML, as Ansible reads -e values
+    except AnsibleParserError:
+        return None
 
 
 def as_list(value, name):
