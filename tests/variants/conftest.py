@@ -20,7 +20,7 @@ import pytest
 
 from emulator.harness import EmulatorProcess  # pylint: disable=import-error
 from variants.checks import matrix_markdown
-from variants.scenario import VARIANT_ORDER
+from variants.scenario import VARIANT_ORDER, seed_with_role_policies
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MATRIX_PATH = os.environ.get("VARIANTS_MATRIX") or os.path.join(ROOT, "build", "variants", "matrix.md")
@@ -48,8 +48,9 @@ def collections_path():
 
 @pytest.fixture(scope="session")
 def emulator():
-    """One emulator process for the whole matrix; each variant resets it and sets its preset."""
-    with EmulatorProcess() as process:
+    """One emulator process for the whole matrix (the bundled seed, plus policies for the role's organization);
+    each variant resets it and sets its preset."""
+    with EmulatorProcess(seed=seed_with_role_policies(os.path.join(ROOT, "tests", "emulator", "seed.yml"))) as process:
         yield process
 
 

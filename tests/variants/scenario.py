@@ -5,11 +5,13 @@ Per variant, against the shared emulator (reset, then the variant's preset):
 1. ``prepare``: tokens that exist before the runs are injected through the control API. Named people with a
    matching, an expired, an expiring, a drifted or a duplicated token, people who enrolled (DONE or PROCESSING,
    with a device id), people with ``devices: 2`` or ``reinvite``; and people named in NO task who have tokens.
-2. ``run 1`` (one ansible-playbook): per platform the single module's check mode, create and re-run, and the
-   single module for a person who enrolled; then the bulk module on every platform; then the role.
+2. ``run 1``: per platform the single module's check mode, create and re-run, and the single module for a person who
+   enrolled; then the bulk module on every platform (one ansible-playbook, one host per platform, so a step runs on
+   the four platforms at once). At the same time, in a second ansible-playbook, the role onboards its own people in
+   another organization (ROLE_ORG): the request log's paths name the organization, so both are still read exactly.
 3. Between the runs some named people enroll through the emulator (``POST /_emulator/state/tokens/enroll``).
-4. ``run 2`` (one ansible-playbook): per platform the single module's absent and absent again, absent for the
-   enrolled person; the bulk module again; the role again. Everything in run 2 must write nothing.
+4. ``run 2``: per platform the single module's absent and absent again, absent for the enrolled person; the bulk
+   module again; the role again. Everything in run 2 must write nothing.
 
 Every module task sits between two markers (``/_emulator/requests/summary``, read by a lookup on the controller and
 never logged), so each task's writes are read from the request log. Nothing here believes a module result: each
@@ -24,9 +26,16 @@ import re
 import sys
 import time
 
-from reliability.helpers import run_playbook
+import yaml
+
+from reliability.helpers import finish_playbook, start_playbook
 
 ACME = "acme"
+# The role runs in its own organization, at the same time as the single and bulk steps: the request log's paths say
+# which organization each request is for, so each part's writes are still read exactly.
+ROLE_ORG = "other-org"
+ROLE_TOKEN = "applivery-emu-other-org-token"
+ADMIN_TOKEN = "applivery-emu-admin-token"
 VARIANT_ORDER = ("V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10")
 PLATFORMS = ("android", "apple", "windows", "aosp")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -34,6 +43,9 @@ VALID, ENROLLED = "PENDING", ("DONE", "PROCESSING")
 DEVICE_FIELD = {"android": "emmDevice", "apple": "admDevice", "windows": "winDeviceId", "aosp": "aosDeviceId"}
 POLICY = {"android": "64b100000000000000000001", "apple": "64b200000000000000000001",
           "windows": "64b300000000000000000001", "aosp": "64b400000000000000000003"}
+# The seed gives other-org no policies: the suite's emulator copies acme's there under these ids (see seed_with_role_policies).
+ROLE_POLICY = dict((p, "64b%s%020x" % (pid[3], 0x300 + int(pid[-2:]))) for p, pid in POLICY.items())
+ORG_POLICY = {ACME: POLICY, ROLE_ORG: ROLE_POLICY}
 POLICY_NAME = {"android": "Corporate Standard", "apple": "Corporate Standard", "windows": "Corporate Standard", "aosp": "Kiosk"}
 DAY = 86400
 WEEK = 7 * DAY
@@ -122,12 +134,21 @@ def _absent(per_platform):
     return dict((platform, dict(args, state="absent")) for platform, args in per_platform.items())
 
 
-def _token_spec(platform, address, kind, tags, segment=True):
+def seed_with_role_policies(path):
+    """The emulator's bundled seed with acme's policies copied to the role's organization (ids ``ROLE_POLICY``'s form)."""
+    with open(path, encoding="utf-8") as handle:
+        seed = yaml.safe_load(handle)
+    orgs = dict((org["slug"], org) for org in seed["organizations"])
+    orgs[ROLE_ORG]["policies"] = [dict(p, id="64b%s%020x" % (p["id"][3], 0x300 + int(p["id"][-2:]))) for p in orgs[ACME]["policies"]]
+    return seed
+
+
+def _token_spec(platform, address, kind, tags, org=ACME):
     """An injected token of ``kind`` (match, drift, expired, expiring, deleted, done, processing)."""
-    spec = {"email": address, "tags": list(tags), "policyId": POLICY[platform], "duration": WEEK, "createdOffsetSeconds": -3600}
+    spec = {"email": address, "tags": list(tags), "policyId": ORG_POLICY[org][platform], "duration": WEEK, "createdOffsetSeconds": -3600}
     if platform in ("android", "aosp"):
         spec["managementMode"] = "DEVICE_OWNER"
-    if segment and platform in ("apple", "aosp"):
+    if platform in ("apple", "aosp"):
         spec["segmentId"] = 1
     if kind == "drift":
         spec["tags"] = ["old"] + [t for t in tags if t not in ("matrix", "role")]
@@ -144,13 +165,13 @@ def _token_spec(platform, address, kind, tags, segment=True):
 class State:
     """The emulator's real state of acme on every platform: ``tokens[platform][id]`` as plain dicts."""
 
-    def __init__(self, ctl):
+    def __init__(self, ctl, org=ACME):
         self.now = ctl.clock()["now"]
-        self.emails = dict((u["id"], u["email"].lower()) for u in ctl.state_users(ACME))
+        self.emails = dict((u["id"], u["email"].lower()) for u in ctl.state_users(org))
         self.tokens = {}
         for platform in PLATFORMS:
             self.tokens[platform] = {}
-            for raw in ctl.state_tokens(ACME, platform):
+            for raw in ctl.state_tokens(org, platform):
                 user = raw.get("mdmUser") or {}
                 owner = (user.get("email") or self.emails.get(raw.get("mdmUserId") or user.get("id")) or "").lower()
                 self.tokens[platform][raw["id"]] = {
@@ -174,7 +195,7 @@ def _lookup_mark(control_url):
 
 
 class Playbook:
-    """Two plays: steps on the four platform hosts at once (one host per platform), then the role on one host.
+    """Steps on the four platform hosts at once (one host per platform), or the role on one host (``controller``).
 
     Every step sits between two markers (a ``run_once`` lookup on the controller), and a last task per host saves
     every registered result and the markers. A step's module options come per host from ``matrix_args``.
@@ -227,8 +248,10 @@ class Playbook:
     def document(self):
         role_index = [i for i, n in enumerate(self.names) if n not in self.args]
         steps = [i for i, n in enumerate(self.names) if n in self.args]
-        plays = [{"name": "steps on every platform", "hosts": "platforms", "gather_facts": False, "vars": {"matrix_args": self.args},
-                  "tasks": self.tasks["platforms"] + [self._save(steps)]}]
+        plays = []
+        if steps:
+            plays.append({"name": "steps on every platform", "hosts": "platforms", "gather_facts": False, "vars": {"matrix_args": self.args},
+                          "tasks": self.tasks["platforms"] + [self._save(steps)]})
         if self.tasks["role"]:
             plays.append({"name": "the role", "hosts": "controller", "gather_facts": False, "vars": self.role_vars,
                           "tasks": [self._mark(role_index[0])] + self.tasks["role"] + [self._save(role_index)]})
@@ -246,9 +269,9 @@ class Playbook:
 class Segment:
     """One task's slice of the request log: its writes, and the token ids they touched."""
 
-    def __init__(self, name, entries):
+    def __init__(self, name, entries, org=ACME):
         self.name = name
-        self.writes = [e for e in entries if e["method"] in WRITE_METHODS]
+        self.writes = [e for e in entries if e["method"] in WRITE_METHODS and e["path"].startswith("/v1/organizations/%s/" % org)]
         self.token_writes = []  # (method, platform, token id or "bulk" or None)
         for entry in self.writes:
             match = TOKEN_PATH.search(entry["path"])
@@ -291,9 +314,10 @@ class Scenario:
         self.ctl.set_variant(self.variant)
         self.metrics["settings"] = [dict(preset), dict(preset, **RUN2_SETTINGS.get(self.variant, {}))]
         for platform in PLATFORMS:
-            batch = []
+            batch, role_batch = [], []
             self._prepare_part(batch, "bulk", "b", platform, BULK_CASES, ["matrix", BULK_MARKER])
-            self._prepare_part(batch, "role", "r", platform, ROLE_CASES, ["role", ROLE_MARKER])
+            self._prepare_part(role_batch, "role", "r", platform, ROLE_CASES, ["role", ROLE_MARKER])
+            self._inject(platform, role_batch, ROLE_ORG)
             if self.variant == "V3":
                 self._prepare_part(batch, "late", "l", platform, LATE_CASES, [])
             for case, kinds in OTHER_TOKENS:
@@ -317,17 +341,17 @@ class Scenario:
                 people.append((case, index, address, own))
                 batch.extend((address, token_kind, tags) for token_kind in kinds)
 
-    def _inject(self, platform, batch):
+    def _inject(self, platform, batch, org=ACME):
         """Inject ``[(email, kind, tags)]`` in one call; enrolled kinds are injected PENDING, then enrolled (a device id)."""
-        specs = [_token_spec(platform, address, "match" if kind in ("done", "processing") else kind, tags) for address, kind, tags in batch]
-        ids = self.ctl.inject_tokens(ACME, platform, specs)
+        specs = [_token_spec(platform, address, "match" if kind in ("done", "processing") else kind, tags, org) for address, kind, tags in batch]
+        ids = self.ctl.inject_tokens(org, platform, specs)
         for token_id, (_address, kind, _tags) in zip(ids, batch):
             if kind in ("done", "processing"):
-                self.ctl.enroll_token(ACME, platform, token_id, state=kind.upper())
+                self.ctl.enroll_token(org, platform, token_id, state=kind.upper())
 
     # ------------------------------------------------------------------ playbooks
     def _connection(self):
-        return {"api_url": self.url, "api_token": "applivery-emu-admin-token", "organization": ACME}
+        return {"api_url": self.url, "api_token": ADMIN_TOKEN, "organization": ACME}
 
     def _bulk_users(self, platform, part="bulk"):
         return [dict(own, email=address) if own else address for _case, _index, address, own in self.people[part][platform]]
@@ -337,64 +361,68 @@ class Scenario:
         for platform in PLATFORMS:
             for _case, _index, address, own in self.people["role"][platform]:
                 users.append(dict(own, email=address, platform=platform))
-        return {"applivery_api_url": self.url, "applivery_api_token": "applivery-emu-admin-token", "applivery_organization": ACME,
+        return {"applivery_api_url": self.url, "applivery_api_token": ROLE_TOKEN, "applivery_organization": ROLE_ORG,
                 "applivery_onboarding_users": users, "applivery_onboarding_platforms": role_platforms(),
                 "applivery_onboarding_renew_before": "1d", "applivery_onboarding_on_drift": "recreate",
                 "applivery_onboarding_chunk_size": 5, "applivery_onboarding_fail_on_error": False,
                 "applivery_onboarding_report_dir": os.path.join(self.workdir, "reports"),
                 "applivery_onboarding_report_name": "role-run%d" % run}
 
-    def playbook(self, run):
-        book = Playbook(self.url, os.path.join(self.workdir, "run%d" % run))
+    def playbooks(self, run):
+        """Run ``run``'s two playbooks: the single and bulk steps on the four platform hosts (acme), and the role (ROLE_ORG)."""
+        steps = Playbook(self.url, os.path.join(self.workdir, "run%d" % run))
         rhythm = dict((p, dict(single_args(p), user_email=email("s", p, "rhythm"), **self._connection())) for p in PLATFORMS)
         enrolled = dict((p, dict(single_args(p), user_email=self.enrolled_single[p], **self._connection())) for p in PLATFORMS)
         if run == 1:
-            book.step("single:check", "enrollment_token", rhythm, check_mode=True)
-            book.step("single:create", "enrollment_token", rhythm)
-            book.step("single:rerun", "enrollment_token", rhythm)
-            book.step("single:enrolled", "enrollment_token", enrolled)
+            steps.step("single:check", "enrollment_token", rhythm, check_mode=True)
+            steps.step("single:create", "enrollment_token", rhythm)
+            steps.step("single:rerun", "enrollment_token", rhythm)
+            steps.step("single:enrolled", "enrollment_token", enrolled)
         else:
-            book.step("single:absent", "enrollment_token", _absent(rhythm))
-            book.step("single:absent_again", "enrollment_token", _absent(rhythm))
-            book.step("single:enrolled_absent", "enrollment_token", _absent(enrolled))
-        book.step("bulk", "enrollment_token_bulk", dict(
+            steps.step("single:absent", "enrollment_token", _absent(rhythm))
+            steps.step("single:absent_again", "enrollment_token", _absent(rhythm))
+            steps.step("single:enrolled_absent", "enrollment_token", _absent(enrolled))
+        steps.step("bulk", "enrollment_token_bulk", dict(
             (p, dict(bulk_args(p), users=self._bulk_users(p), **self._connection())) for p in PLATFORMS))
         if self.people["late"]:
-            book.step("late", "enrollment_token_bulk", dict(
+            steps.step("late", "enrollment_token_bulk", dict(
                 (p, dict(bulk_args(p), users=self._bulk_users(p, "late"), confirm_timeout=1, marker_tag=LATE_MARKER, **self._connection()))
                 for p in PLATFORMS))
-        book.role("role", self._role_vars(run))
-        return book
+        role = Playbook(self.url, os.path.join(self.workdir, "run%d-role" % run))
+        role.role("role", self._role_vars(run))
+        return ((steps, PLATFORMS, ACME), (role, ("role",), ROLE_ORG))
 
     def run(self, run):
-        """One ansible-playbook; ``(results[step][host], segments[step], process)``."""
-        book = self.playbook(run)
-        inventory = book.inventory(sys.executable)
+        """Both playbooks of ``run`` at once; ``(results[step][host], segments[step], processes)``."""
+        books = self.playbooks(run)
         started = time.monotonic()
-        proc = run_playbook(book.workdir, book.document(), env=self.env, timeout=900, inventory=inventory)
+        handles = [start_playbook(book.workdir, book.document(), env=self.env, inventory=book.inventory(sys.executable))
+                   for book, _hosts, _org in books]
+        procs = [finish_playbook(handle, timeout=900) for handle in handles]
         self.timings["run%d" % run] = time.monotonic() - started
-        results, marks, stamps = dict((name, {}) for name in book.names), {}, {}
-        for host in PLATFORMS + ("role",):
-            path = os.path.join(book.workdir, "matrix-%s.json" % host)
-            if not os.path.exists(path):
-                raise AssertionError("run %d saved no results for %s:\n%s" % (run, host, proc.describe()))
-            with open(path, encoding="utf-8") as handle:
-                saved = json.load(handle)
-            for name, result in saved["results"].items():
-                results[name][host] = result
-            for index, (seq, at) in saved["marks"].items():
-                marks[int(index)] = max(marks.get(int(index), seq), seq)
-                stamps[int(index)] = at
-        log = self.ctl.requests(marks[0])["items"]
-        segments = {}
-        for index, name in enumerate(book.names):
-            low, high = marks[index], marks[index + 1]
-            segments[name] = Segment(name, [e for e in log if low < e["seq"] <= high])
-            self.timings["run%d %s" % (run, name)] = stamps[index + 1] - stamps[index]
-        outside = [e for e in log if e["seq"] > marks[len(book.names)]]
-        if outside:
-            raise AssertionError("requests after the last marker: %s" % outside[:5])
-        return results, segments, proc
+        results, segments = {}, {}
+        for (book, hosts, org), proc in zip(books, procs):
+            marks, stamps = {}, {}
+            for host in hosts:
+                path = os.path.join(book.workdir, "matrix-%s.json" % host)
+                if not os.path.exists(path):
+                    raise AssertionError("run %d saved no results for %s:\n%s" % (run, host, proc.describe()))
+                with open(path, encoding="utf-8") as handle:
+                    saved = json.load(handle)
+                for name, result in saved["results"].items():
+                    results.setdefault(name, {})[host] = result
+                for index, (seq, at) in saved["marks"].items():
+                    marks[int(index)] = max(marks.get(int(index), seq), seq)
+                    stamps[int(index)] = at
+            log = self.ctl.requests(marks[0])["items"]
+            for index, name in enumerate(book.names):
+                low, high = marks[index], marks[index + 1]
+                segments[name] = Segment(name, [e for e in log if low < e["seq"] <= high], org)
+                self.timings["run%d %s" % (run, name)] = stamps[index + 1] - stamps[index]
+            outside = [e for e in log if e["seq"] > marks[len(book.names)] and e["path"].startswith("/v1/organizations/%s/" % org)]
+            if outside:
+                raise AssertionError("requests for %s after its last marker: %s" % (org, outside[:5]))
+        return results, segments, procs
 
     def settle_jobs(self):
         """Wait for bulk jobs still running (V3) so that the state is final; the number that were pending."""
@@ -404,15 +432,15 @@ class Scenario:
             time.sleep(0.2)
         return pending
 
-    def enroll_between(self, state):
+    def enroll_between(self, state, role_state):
         """Named people enroll a device between the runs: ``{(part, platform, case, index): [token ids]}``."""
         done = {}
-        for part, plan, kind in (("bulk", BULK_ENROLLS, "b"), ("role", ROLE_ENROLLS, "r")):
+        for part, plan, kind, state, org in (("bulk", BULK_ENROLLS, "b", state, ACME), ("role", ROLE_ENROLLS, "r", role_state, ROLE_ORG)):
             for platform in PLATFORMS:
                 for case, index, new_state, count in plan:
                     tokens = sorted(state.valid(platform, email(kind, platform, case, index)), key=lambda t: (t["created"], t["id"]))
                     chosen = [t["id"] for t in tokens[:count]]
                     for token_id in chosen:
-                        self.ctl.enroll_token(ACME, platform, token_id, state=new_state)
+                        self.ctl.enroll_token(org, platform, token_id, state=new_state)
                     done[(part, platform, case, index)] = chosen
         return done

@@ -20,7 +20,7 @@ from variants.checks import (
     untouched_outsiders,
     valid_distribution,
 )
-from variants.scenario import PLATFORMS, VARIANT_ORDER, Scenario, State, email
+from variants.scenario import ACME, PLATFORMS, ROLE_ORG, VARIANT_ORDER, Scenario, State, email
 
 
 class Variant:
@@ -213,16 +213,16 @@ def test_variant(variant, emulator, playbook_env, matrix_rows, workdir):
     scenario.prepare()
     scenario.timings["prepare"] = time.monotonic() - started
     ctl = emulator.control
-    s0 = State(ctl)
-    res1, seg1, proc1 = scenario.run(1)
+    s0, r0 = State(ctl), State(ctl, ROLE_ORG)
+    res1, seg1, procs1 = scenario.run(1)
     late1 = scenario.settle_jobs()
-    s1 = State(ctl)
-    scenario.enroll_between(s1)
+    s1, r1 = State(ctl), State(ctl, ROLE_ORG)
+    scenario.enroll_between(s1, r1)
     scenario.second_run_settings()
-    s1e = State(ctl)
-    res2, seg2, proc2 = scenario.run(2)
+    s1e, r1e = State(ctl), State(ctl, ROLE_ORG)
+    res2, seg2, procs2 = scenario.run(2)
     late2 = scenario.settle_jobs()
-    s2 = State(ctl)
+    s2, r2 = State(ctl), State(ctl, ROLE_ORG)
 
     measured = Variant(scenario)
     states, runs = (s0, s1, s1e, s2), ((res1, seg1), (res2, seg2))
@@ -230,17 +230,20 @@ def test_variant(variant, emulator, playbook_env, matrix_rows, workdir):
     measured.part("bulk", states, runs, None)
     if scenario.people["late"]:
         measured.part("late", states, runs, None, column="bulk")
-    measured.part("role", states, runs, [read_role_report(workdir, 1), read_role_report(workdir, 2)])
+    measured.part("role", (r0, r1, r1e, r2), runs, [read_role_report(workdir, 1), read_role_report(workdir, 2)])
     named = single_people() | set(
-        a for part in ("bulk", "role", "late") for p in PLATFORMS for _c, _i, a, _o in scenario.people[part].get(p, []))
+        a for part in ("bulk", "late") for p in PLATFORMS for _c, _i, a, _o in scenario.people[part].get(p, []))
+    role_named = set(a for p in PLATFORMS for _c, _i, a, _o in scenario.people["role"][p])
     general = measured.problems["general"]
-    general.extend("run 1: %s" % p for p in untouched_outsiders(s0, s1, named))
-    general.extend("run 2: %s" % p for p in untouched_outsiders(s1e, s2, named))
+    for org, people, states_of_org in ((ACME, named, (s0, s1, s1e, s2)), (ROLE_ORG, role_named, (r0, r1, r1e, r2))):
+        general.extend("%s run 1: %s" % (org, p) for p in untouched_outsiders(states_of_org[0], states_of_org[1], people))
+        general.extend("%s run 2: %s" % (org, p) for p in untouched_outsiders(states_of_org[2], states_of_org[3], people))
     if late2 or (late1 and not scenario.people["late"]):
         general.append("bulk jobs still pending after the runs: %d, %d (a module stopped waiting before its tokens appeared)" % (late1, late2))
-    for run, proc in ((1, proc1), (2, proc2)):
-        if proc.rc != 0:
-            general.append("run %d: ansible-playbook rc %s: %s" % (run, proc.rc, proc.stderr[-500:]))
+    for run, procs in ((1, procs1), (2, procs2)):
+        for proc in procs:
+            if proc.rc != 0:
+                general.append("run %d: ansible-playbook rc %s: %s" % (run, proc.rc, proc.stderr[-500:]))
 
     measured.row["settings"] = _settings_text(scenario)
     measured.row["time"] = "%.0f s (runs %.0f + %.0f s)" % (time.monotonic() - started, scenario.timings["run1"], scenario.timings["run2"])
