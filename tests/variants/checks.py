@@ -52,6 +52,7 @@ class PersonCheck:
         self.problems = problems
         self.where = where
         self.truth_failures = 0
+        self.unlisted_revokes = 0  # DELETEs of a person's duplicates under an "unchanged" result (see check)
 
     def _fail(self, text):
         self.truth_failures += 1
@@ -83,6 +84,8 @@ class PersonCheck:
                 self._fail("%s: not an existing valid token (%s)" % (who, token and token["state"]))
             if new_ids or token_id in touched:
                 self._fail("%s: new tokens %s or writes on the kept token" % (who, sorted(new_ids)))
+            # revoke_duplicates: the person's other pending tokens are revoked, which the bulk result's entry does not list
+            self.unlisted_revokes += len([t for t in deleted if t != token_id])
         elif action == "enrolled":
             if token is None or token["state"] not in ENROLLED:
                 self._fail("%s: the token is not an enrolled one (%s)" % (who, token and token["state"]))
@@ -206,6 +209,11 @@ def matrix_markdown(rows, note=""):
         lines += ["", "## Time per part (seconds; steps run on the four platforms at once)", ""]
         for row in timed:
             lines.append("- %s: %s" % (row["variant"], ", ".join("%s %.1f" % (k, v) for k, v in row["timings"].items())))
+    unlisted = [row for row in rows if row.get("unlisted_revokes")]
+    if unlisted:
+        lines += ["", "Not shown by a per-person result: with revoke_duplicates, a person whose kept token is unchanged gets "
+                  "their other pending tokens revoked, and the bulk result's entry (action unchanged) lists no revoked ids. "
+                  "Counted (not failed): %s." % ", ".join("%s %s" % (row["variant"], row["unlisted_revokes"]) for row in unlisted)]
     details = [row for row in rows if row.get("details")]
     if details:
         lines += ["", "## Details", ""]

@@ -38,6 +38,7 @@ class Variant:
 
     def done(self, part, check):
         self.truth[part] += check.truth_failures
+        self.row["unlisted_revokes"] = self.row.get("unlisted_revokes", 0) + check.unlisted_revokes
 
     # ------------------------------------------------------------------ single
     def single(self, states, runs):
