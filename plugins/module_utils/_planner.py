@@ -155,8 +155,9 @@ def plan_present(tokens, desired, renew_before=0, on_drift="keep", revoke_duplic
     made more than ``remind_after`` seconds ago is reminded: a new token (the caller sends its email), the old revoked.
     """
     now = now or utcnow()
-    enrolled = enrolled_tokens(tokens, now)
-    live = [t for t in tokens if effective_state(t, now) == "PENDING"]
+    states = [effective_state(t, now) for t in tokens]
+    enrolled = _newest_first(t for t, state in zip(tokens, states) if state in ENROLLED_STATES)
+    live = [t for t, state in zip(tokens, states) if state == "PENDING"]
     wanted = wanted_pending(devices, len(enrolled), reinvite)
     if wanted == 0:
         surplus = live if revoke_duplicates else []
@@ -164,17 +165,18 @@ def plan_present(tokens, desired, renew_before=0, on_drift="keep", revoke_duplic
     expiring = [t for t in live if expires_within(t, renew_before, now)]
     stale = [t for t in live if t not in expiring and pending_longer_than(t, remind_after, now)]
     fresh = _newest_first(t for t in live if t not in expiring and t not in stale)
-    matching = [t for t in fresh if not drift_fields(desired, t, ignore_tags)]
-    kept = (matching + [t for t in fresh if t not in matching])[:wanted]
+    drifts = [drift_fields(desired, t, ignore_tags) for t in fresh]
+    matching = [t for t, drift in zip(fresh, drifts) if not drift]
+    kept = (matching + [t for t, drift in zip(fresh, drifts) if drift])[:wanted]
     duplicates = [t for t in fresh if t not in kept] if revoke_duplicates else []
     missing = wanted - len(kept)
     if stale and missing:
         return Decision("remind", token=kept[0] if kept else None, create=missing, revoke=expiring + stale + duplicates, enrolled=enrolled)
     if not kept:
-        renewing = bool(expiring) or any(effective_state(t, now) == "EXPIRED" for t in tokens)
+        renewing = bool(expiring) or "EXPIRED" in states
         return Decision("renew" if renewing else "create", create=missing, revoke=expiring + duplicates, enrolled=enrolled)
     keep = kept[0]
-    drift = drift_fields(desired, keep, ignore_tags)
+    drift = drifts[fresh.index(keep)]
     if drift and on_drift == "update":
         return Decision("update", token=keep, create=missing, update=drift, revoke=duplicates, drift=drift, enrolled=enrolled)
     if drift and on_drift == "recreate":

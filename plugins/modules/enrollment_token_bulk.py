@@ -334,7 +334,9 @@ results:
       description: Why the person failed or is unconfirmed, or null.
       type: str
     enrolled_devices:
-      description: The person's enrolled devices on the platform, as C(token_id), C(device_id), C(state) and C(at) (the token's last change).
+      description:
+        - The person's enrolled devices on the platform, as C(token_id), C(device_id), C(state) and C(at) (the token's last change).
+        - Only in the entries of people who have enrolled devices.
       type: list
       elements: dict
 plan:

@@ -70,6 +70,8 @@ class BulkPlan:
         renew_before = renew_before_seconds(self.params)
         remind_after = parse_duration(self.params.get("remind_after") or 0, "remind_after")[0] or 0
         now = self.client.server_now()
+        # nearly everyone has no settings of their own: one desired-fields dict serves them all (it is only read)
+        shared = desired_fields(self.params, self.platform, self.policy_ids) if present else None
         for email, own in self.entries.items():
             tokens = self.tokens.get(email, [])
             if not present:
@@ -77,9 +79,9 @@ class BulkPlan:
             elif not tokens and email not in self.directory.users and not self.params["create_users"]:
                 self.items[email] = PlanItem("fail", None, NO_USER)
             else:
-                person = self.person_params(email)
+                person = self.person_params(email) if own else self.params
                 self.items[email] = _item(plan_present(
-                    tokens, self.desired(email), renew_before=renew_before, on_drift=self.params["on_drift"],
+                    tokens, self.desired(email) if own else shared, renew_before=renew_before, on_drift=self.params["on_drift"],
                     revoke_duplicates=self.params["revoke_duplicates"], ignore_tags=[self.marker], now=now,
                     devices=person.get("devices", 1), reinvite=person.get("reinvite", False), remind_after=remind_after))
         if present and self.params["exclusive"]:
