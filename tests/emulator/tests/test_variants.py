@@ -16,7 +16,7 @@ DEVICE_FIELD = {"android": "emmDevice", "apple": "admDevice", "windows": "winDev
 
 
 def _inject(ctl, platform, n, email="bulk@example.com"):
-    return ctl.inject_tokens(ACME, platform, [{"email": email} for _ in range(n)])
+    return ctl.inject_tokens(ACME, platform, [{"email": email} for dummy in range(n)])
 
 
 # ---------------------------------------------------------------------- V9 page cap
@@ -223,7 +223,7 @@ def test_v3_preset_run_jobs_reset_and_threads(api, ctl):
     def post():
         results.append(api.post(tokens_path(ACME, "windows", "/bulk"), json={"sendEmail": False, "userEmails": ["dave@example.com"]},
                                 validate=False).status_code)
-    threads = [threading.Thread(target=post) for _ in range(8)]
+    threads = [threading.Thread(target=post) for dummy in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
