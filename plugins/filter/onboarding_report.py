@@ -67,11 +67,11 @@ _value:
   type: raw
 """
 
-import csv
-import io
 import json
 
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.applivery.mdm.plugins.module_utils._csv import csv_text as rows_csv
 
 COLUMNS = ("email", "platform", "action", "token_id", "expires_at", "enrollment", "enrolled_devices", "error")
 
@@ -81,12 +81,7 @@ def _json_text(rows):
 
 
 def _csv_text(rows):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
-    return out.getvalue()
+    return rows_csv(COLUMNS, rows)
 
 
 def run_platform(run, platform_key="__applivery_platform"):

@@ -45,17 +45,15 @@ _value:
   type: dict
 """
 
-import csv
-import io
 import json
 from html import escape
 
+from ansible_collections.applivery.mdm.plugins.module_utils._csv import csv_text as rows_csv
 from ansible_collections.applivery.mdm.plugins.module_utils._status import ROW_KEYS, STATES
 
 COLOURS = {"enrolled": "#2e7d32", "pending": "#ef8f00", "expired": "#8d6e63", "revoked": "#607d8b",
            "not_invited": "#c62828", "orphaned": "#6a1b9a"}
 MD_PEOPLE = 15  # people needing attention listed in status.md
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 _CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#1d2330;background:#f6f7fb}
@@ -95,13 +93,7 @@ def json_text(status):
 
 
 def csv_text(rows):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ROW_KEYS)
-    for row in rows:
-        cells = [_text(row.get(key)) for key in ROW_KEYS]
-        writer.writerow(["'" + c if c.startswith(_CSV_RISKY) else c for c in cells])  # no formula in a spreadsheet
-    return out.getvalue()
+    return rows_csv(ROW_KEYS, rows)
 
 
 def md_text(status, title="Enrollment status"):

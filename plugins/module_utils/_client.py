@@ -49,6 +49,18 @@ PAGE_SIZE = 1000
 READ_AHEAD = 4  # list pages fetched at the same time once the page count is known
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 IDEMPOTENT_METHODS = frozenset(("GET", "PUT", "DELETE"))
+# Connection option -> environment variable it falls back to: the modules, the event source and the AWX credential
+# type use exactly these names.
+CONNECTION_ENV = {
+    "api_url": "APPLIVERY_API_URL",
+    "api_token": "APPLIVERY_API_TOKEN",
+    "organization": "APPLIVERY_ORGANIZATION",
+    "validate_certs": "APPLIVERY_VALIDATE_CERTS",
+    "ca_path": "APPLIVERY_CA_PATH",
+    "timeout": "APPLIVERY_TIMEOUT",
+    "retries": "APPLIVERY_RETRIES",
+}
+API_URL_RE = re.compile(r"^https?://[^/\s:]+(:\d{1,5})?(/[^\s]*)?$")
 ORGANIZATION_RE = re.compile(r"^(([a-fA-F0-9]{24})|([a-zA-Z0-9\-]{3,}))$")
 
 # What a user can do about a vendor error code, appended to the error sentence.

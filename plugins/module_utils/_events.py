@@ -26,10 +26,9 @@ __metaclass__ = type
 import datetime
 import json
 import os
-import re
 import tempfile
 
-from ansible_collections.applivery.mdm.plugins.module_utils._client import DEFAULT_API_URL, ORGANIZATION_RE, ApiError
+from ansible_collections.applivery.mdm.plugins.module_utils._client import API_URL_RE, CONNECTION_ENV, DEFAULT_API_URL, ORGANIZATION_RE, ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES, PLATFORMS
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import (
     canonical_time,
@@ -74,18 +73,9 @@ TIME_FIELDS = ("expireAt", "createdAt", "updatedAt", "summary", "config", "enrol
 DEVICE_FIELDS = ("emmDevice", "admDevice", "winDeviceId", "aosDeviceId")
 
 # Source argument -> environment variable it falls back to: the names the modules and the AWX credential use.
-SOURCE_ENV = {
-    "api_url": "APPLIVERY_API_URL",
-    "api_token": "APPLIVERY_API_TOKEN",
-    "organization": "APPLIVERY_ORGANIZATION",
-    "validate_certs": "APPLIVERY_VALIDATE_CERTS",
-    "ca_path": "APPLIVERY_CA_PATH",
-    "timeout": "APPLIVERY_TIMEOUT",
-    "retries": "APPLIVERY_RETRIES",
-}
+SOURCE_ENV = CONNECTION_ENV
 SOURCE_ARGS = frozenset(SOURCE_ENV) | frozenset(
     ("platforms", "interval", "state_file", "expiring_within", "emit_existing", "max_backoff"))
-_URL_RE = re.compile(r"^https?://[^/\s:]+(:\d{1,5})?(/[^\s]*)?$")
 _TRUE = ("1", "true", "yes", "on", "y", "t")
 _FALSE = ("0", "false", "no", "off", "n", "f")
 
@@ -143,7 +133,7 @@ def source_config(args, environ=None):
         "ca_path": value("ca_path"),
         "state_file": value("state_file"),
     }
-    if not _URL_RE.match(config["api_url"]):
+    if not API_URL_RE.match(config["api_url"]):
         problems.append("api_url: '%s' is not an http(s) URL such as %s" % (config["api_url"], DEFAULT_API_URL))
     if not str(config["api_token"] or "").strip():
         problems.append("api_token is empty: set it, or the APPLIVERY_API_TOKEN environment variable")

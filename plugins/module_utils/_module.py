@@ -13,29 +13,19 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import gc
-import re
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError
-from ansible_collections.applivery.mdm.plugins.module_utils._client import (
+from ansible_collections.applivery.mdm.plugins.module_utils._client import (  # CONNECTION_ENV: read by the AWX credential tests
+    API_URL_RE,
+    CONNECTION_ENV,
     DEFAULT_API_URL,
     ORGANIZATION_RE,
     REQUESTS_IMPORT_ERROR,
     ApiError,
     AppliveryClient,
 )
-
-# Option name -> environment variable it falls back to. The AWX credential type injects exactly these.
-CONNECTION_ENV = {
-    "api_url": "APPLIVERY_API_URL",
-    "api_token": "APPLIVERY_API_TOKEN",
-    "organization": "APPLIVERY_ORGANIZATION",
-    "validate_certs": "APPLIVERY_VALIDATE_CERTS",
-    "ca_path": "APPLIVERY_CA_PATH",
-    "timeout": "APPLIVERY_TIMEOUT",
-    "retries": "APPLIVERY_RETRIES",
-}
 
 CONNECTION_ARGUMENT_SPEC = {
     "api_url": {"type": "str", "default": DEFAULT_API_URL},
@@ -49,13 +39,11 @@ CONNECTION_ARGUMENT_SPEC = {
 for _name, _variable in CONNECTION_ENV.items():
     CONNECTION_ARGUMENT_SPEC[_name]["fallback"] = (env_fallback, [_variable])
 
-_URL_RE = re.compile(r"^https?://[^/\s:]+(:\d{1,5})?(/[^\s]*)?$")
-
 
 def connection_problems(params):
     """Plain-language problems with the connection options; empty when they are usable."""
     problems = []
-    if not _URL_RE.match(params.get("api_url") or ""):
+    if not API_URL_RE.match(params.get("api_url") or ""):
         problems.append("api_url '%s' is not an http(s) URL such as %s" % (params.get("api_url"), DEFAULT_API_URL))
     if not ORGANIZATION_RE.match(params.get("organization") or ""):
         problems.append("organization '%s' is neither a 24-hex id nor a slug of 3 or more letters, digits and hyphens"
