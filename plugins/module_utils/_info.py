@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.applivery.mdm.plugins.module_utils._platforms import get_platform
-from ansible_collections.applivery.mdm.plugins.module_utils._resources import list_tokens, normalize_email, tokens_of_emails
+from ansible_collections.applivery.mdm.plugins.module_utils._resources import Directory, list_tokens, normalize_email, tokens_of_emails
 from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effective_state
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError, check_emails, check_object_id
 
@@ -64,7 +64,9 @@ def list_matching_tokens(module):
         tokens, result["missing_users"] = tokens_of_emails(module.client, platform, params["user_email"], policy_id=params["policy"],
                                                            include_deleted="DELETED" in states)
     else:
-        tokens = list_tokens(module.client, platform, policy_id=params["policy"], include_deleted="DELETED" in states)
+        # tokens that carry only the user's id (AOSP) get their email: the user list is read once, only then
+        tokens = Directory(module.client).label(
+            list_tokens(module.client, platform, policy_id=params["policy"], include_deleted="DELETED" in states))
     wanted_tags = set(params["tags"] or [])
     now = module.client.server_now()
     for token in tokens:
