@@ -230,93 +230,14 @@ removed:
   sample: 0
 """
 
-import sys
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.applivery.mdm.plugins.module_utils._kit import (
-    INDEX_NAME,
-    KIT_PLATFORMS,
-    PAPERS,
-    WIFI_SECURITY,
-    KitError,
-    render_kit,
-    segno_or_error,
-    sync_kit,
-)
-
-ARGUMENT_SPEC = {
-    "path": {"type": "path", "required": True},
-    "sheets": {"type": "list", "elements": "dict", "required": True, "options": {
-        "email": {"type": "str", "required": True},
-        "platform": {"type": "str", "required": True, "choices": list(KIT_PLATFORMS)},
-        "name": {"type": "str"},
-        "language": {"type": "str"},
-        "expires_at": {"type": "str"},
-        "perpetual": {"type": "bool", "default": False},
-        "enrollment_link": {"type": "str", "no_log": True},
-        "enroll_code": {"type": "str", "no_log": True},
-        "qr_code": {"type": "str", "no_log": True},
-    }},
-    "qr": {"type": "bool", "default": True},
-    "wifi": {"type": "dict", "options": {
-        "ssid": {"type": "str"},
-        "security": {"type": "str", "choices": list(WIFI_SECURITY)},
-        "password": {"type": "str", "no_log": True},
-        "hidden": {"type": "bool", "default": False},
-    }},
-    "paper": {"type": "str", "default": "a4", "choices": list(PAPERS)},
-    "language": {"type": "str", "default": "en"},
-    "prune": {"type": "bool", "default": True},
-    # accepted for module_defaults of the action group, never used
-    "api_url": {"type": "str"},
-    "api_token": {"type": "str", "no_log": True},
-    "organization": {"type": "str"},
-    "validate_certs": {"type": "bool"},
-    "ca_path": {"type": "path"},
-    "timeout": {"type": "int"},
-    "retries": {"type": "int"},
-}
-
-
-def invocation(params):
-    """The module's arguments as the result shows them, with the sheets as a count.
-
-    Ansible would show every sheet (its secret fields masked) and compare each of their strings with every
-    masked value, which grows with the square of the number of sheets; a count keeps results and AWX job events
-    small. The Wi-Fi password is masked as usual (no_log).
-    """
-    args = dict((key, value) for key, value in params.items() if key != "sheets")
-    args["sheets"] = "%d sheet(s), not shown: they hold enrollment links" % len(params["sheets"] or [])
-    return {"module_args": args}
-
-
-def run(module):
-    params = module.params
-    try:
-        segno = segno_or_error(sys.executable) if params["qr"] else None
-        files = render_kit(params["sheets"], qr=params["qr"], wifi=params["wifi"], paper=params["paper"],
-                           language=params["language"], segno_module=segno)
-        outcome = sync_kit(params["path"], files, check_mode=module.check_mode, prune=params["prune"])
-    except (KitError, OSError) as error:
-        module.fail_json(msg="onboarding kit in %s: %s" % (params["path"], error), invocation=invocation(params))
-    changed = bool(outcome["written"] or outcome["removed"] or outcome["dir_changed"])
-    return {
-        "changed": changed,
-        "path": params["path"],
-        "index": "%s/%s" % (params["path"].rstrip("/"), INDEX_NAME),
-        "sheets": len(files) - 1,
-        "qr": params["qr"],
-        "written": len(outcome["written"]),
-        "unchanged": len(outcome["unchanged"]),
-        "removed": len(outcome["removed"]),
-        "invocation": invocation(params),
-    }
+from ansible_collections.applivery.mdm.plugins.module_utils._kit import ARGUMENT_SPEC, run_kit
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    module.exit_json(**run(module))
+    module.exit_json(**run_kit(module))
 
 
 if __name__ == "__main__":
