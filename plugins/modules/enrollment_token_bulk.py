@@ -339,6 +339,12 @@ results:
         - Only in the entries of people who have enrolled devices.
       type: list
       elements: dict
+    revoked:
+      description:
+        - Ids of the person's tokens this run revoked (in check mode, would revoke), including, with O(revoke_duplicates=true),
+          the duplicates next to a token that stays. Only in the entries of people with revoked tokens.
+      type: list
+      elements: str
 plan:
   description: Emails per planned action (create, renew, recreate, update, revoke, fail, drift, enrolled, unchanged, absent).
   returned: unless O(validate_only=true)

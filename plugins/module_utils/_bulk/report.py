@@ -41,6 +41,9 @@ def results(plan, outcomes):
         entry = {"email": email, "action": done, "token": result_token(outcome.token), "error": outcome.error}
         if decision is not None and decision.enrolled:  # only then: 100,000 empty lists cost a second to encode
             entry["enrolled_devices"] = device_view(decision.enrolled)
+        if decision is not None and decision.revoke and outcome.action not in ("fail", "unconfirmed"):
+            # every token revoked for the person, duplicates next to a kept token included (revoke_duplicates)
+            entry["revoked"] = [t["id"] for t in decision.revoke]
         entries.append(entry)
     counts["total"] = len(entries)
     return entries, counts
