@@ -23,18 +23,10 @@ from ansible_collections.applivery.mdm.plugins.module_utils._tokens import effec
 # name: the plan's word; done: the result's word; symbol: the diff's mark; changes: a write when applied
 Action = namedtuple("Action", "name done symbol changes")
 ACTIONS = dict((a.name, a) for a in (
-    Action("create", "created", "+", True),
-    Action("renew", "renewed", "~", True),
-    Action("remind", "reminded", "~", True),
-    Action("recreate", "recreated", "~", True),
-    Action("update", "updated", "~", True),
-    Action("revoke", "revoked", "-", True),
-    Action("fail", "failed", "!", False),
-    Action("unconfirmed", "unconfirmed", "…", False),
-    Action("drift", "drift", "?", False),
-    Action("enrolled", "enrolled", "", False),
-    Action("unchanged", "unchanged", "", False),
-    Action("absent", "absent", "", False),
+    Action("create", "created", "+", True), Action("renew", "renewed", "~", True), Action("remind", "reminded", "~", True),
+    Action("recreate", "recreated", "~", True), Action("update", "updated", "~", True), Action("revoke", "revoked", "-", True),
+    Action("fail", "failed", "!", False), Action("unconfirmed", "unconfirmed", "…", False), Action("drift", "drift", "?", False),
+    Action("enrolled", "enrolled", "", False), Action("unchanged", "unchanged", "", False), Action("absent", "absent", "", False),
 ))
 # The order a diff and a summary list the actions in.
 ACTION_ORDER = ("create", "renew", "remind", "recreate", "update", "revoke", "fail", "unconfirmed", "drift", "enrolled", "unchanged", "absent")
