@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from emulator.harness import EmulatorProcess
+from emulator.fixtures import emulator, require_staged  # noqa: F401  pylint: disable=unused-import
 from reliability.helpers import REPO, STAGED
 
 CHROMIUM = os.environ.get("KIT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -17,14 +17,7 @@ OUT_DIR = os.environ.get("KIT_OUT") or os.path.join(REPO, "build", "kit")
 
 @pytest.fixture(scope="session", autouse=True)
 def staged_collection():
-    if not os.path.isfile(os.path.join(STAGED, "galaxy.yml")):
-        pytest.fail("no staged collection in %s: run `make stage` first" % STAGED)
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    with EmulatorProcess() as proc:
-        yield proc
+    require_staged(STAGED)
 
 
 @pytest.fixture(scope="session")

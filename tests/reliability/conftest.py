@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from emulator.harness import EmulatorProcess
+from emulator.fixtures import ctl, emulator, require_staged  # noqa: F401  pylint: disable=unused-import
 from reliability.helpers import STAGED
 
 
@@ -17,22 +15,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session", autouse=True)
 def staged_collection():
     """The tests run the staged copy (``make stage``), as a user would after installing the collection."""
-    if not os.path.isfile(os.path.join(STAGED, "galaxy.yml")):
-        pytest.fail("no staged collection in %s: run `make stage` first" % STAGED)
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    """The emulator CLI with the bundled seed on a free loopback port."""
-    with EmulatorProcess() as proc:
-        yield proc
-
-
-@pytest.fixture
-def ctl(emulator):  # pylint: disable=redefined-outer-name
-    """Control client of the session's emulator, reset to the startup seed."""
-    emulator.control.reset()
-    return emulator.control
+    require_staged(STAGED)
 
 
 @pytest.fixture
