@@ -188,7 +188,8 @@ def parse_time(text):
 
 
 def expiry_of(token):
-    return token.get('expireAt') or (token.get('summary') or {}).get('expirationTimestamp')
+    return (token.get('expireAt') or (token.get('summary') or {}).get('expirationTimestamp')
+            or (token.get('config') or {}).get('expirationTimestamp'))
 
 
 def _short(value):
@@ -208,15 +209,18 @@ def c01_android_routes(ctx):
     token = ctx.create_token('android', user['id'], policyId=policy, emmPolicyAssignments=[{'emmPolicyId': policy, 'priority': 1}])
 
     def read_model():
-        missing = [k for k in ('id', 'emmEnterprise', 'emmDevice', 'policyId', 'emmPolicyAssignments', 'managementMode',
-                               'expireAt', 'enrollmentLink', 'qrCode', 'mdmUser', 'state') if k not in token]
+        # seed 001: status and state, config.expirationTimestamp and config.code, qrcodeUrl, the policy in the assignments
+        missing = [k for k in ('id', 'emmEnterprise', 'emmDevice', 'emmPolicyAssignments', 'managementMode', 'enrollmentLink',
+                               'qrcodeUrl', 'config', 'mdmUser', 'status', 'state') if k not in token]
         if missing:
             raise Differs('the created token lacks %s' % ', '.join(missing))
-        if not isinstance(token['qrCode'], str):
-            raise Differs('qrCode is a %s, not a JSON string' % type(token['qrCode']).__name__)
-        if token['policyId'] != policy or (token['mdmUser'] or {}).get('id') != user['id']:
-            raise Differs('policyId %s / mdmUser %s do not echo the request' % (token['policyId'], token['mdmUser']))
-    ctx.part(probe, 'create returns the Apple-like read model with qrCode as a string', read_model)
+        if not (token.get('config') or {}).get('expirationTimestamp') and not expiry_of(token):
+            raise Differs('the created token has no config.expirationTimestamp (nor another expiry field)')
+        assigned = [a.get('emmPolicyId') or (a.get('emmPolicy') or {}).get('id') for a in token['emmPolicyAssignments'] or []]
+        if policy not in assigned or (token['mdmUser'] or {}).get('id') != user['id']:
+            raise Differs('emmPolicyAssignments %s / mdmUser %s do not echo the request' % (assigned, token['mdmUser']))
+    ctx.part(probe, 'create returns the seed 001 read model (status and state, config, qrcodeUrl, the policy among the assignments)',
+             read_model)
 
     def get():
         got = ctx.client.get(ctx.client.org_path(plat.token_path(token['id'])))
