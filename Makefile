@@ -39,7 +39,7 @@ PY_216 := 3.11
 # sanity compile/import also runs on each of these that exists here
 SANITY_PYTHONS ?= 3.8 3.9 3.10 3.11 3.12 3.13
 # what `ansible-test units --local` needs, at the pins of tests/requirements-ci.txt
-UNIT_TEST_REQS := $(shell grep -E '^(pytest|pytest-xdist|pytest-mock|mock)==' tests/requirements-ci.txt)
+UNIT_TEST_REQS := $(shell grep -E '^(pytest|pytest-xdist|pytest-mock|mock|segno)==' tests/requirements-ci.txt)
 
 # seconds one step of `make test` may run before it is stopped and failed
 STEP_TIMEOUT ?= 1800

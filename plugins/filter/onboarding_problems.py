@@ -58,7 +58,8 @@ CONNECTION = {
     "organization": ("applivery_organization", "APPLIVERY_ORGANIZATION"),
 }
 MISSING_RE = re.compile(r"missing required arguments: (.+)$")
-ITEM_RE = re.compile(r"\busers\[(\d+)\](?:\.|: )")
+# The bulk module names a person as "alice@example.com on android, users[3]...": the role says "email on platform: ".
+ITEM_RE = re.compile(r"(?:\S+ on [a-z]+, )?\busers\[(\d+)\](?:\.|: )")
 
 
 def _missing(msg):

@@ -177,7 +177,7 @@ def expected_people(users, people, platforms):
     for platform in sorted(set(list(lists) + list(platforms or []))):
         expected[platform] = {}
         for items, field, index in lists.get(platform, []):
-            entries, dummy, item_problems = parse_users(items, get_platform(platform).display_name_max, field=field)
+            entries, dummy, item_problems = parse_users(items, get_platform(platform).display_name_max, field=field, platform=platform)
             if index is not None:  # one item at a time: name it by its place in users
                 item_problems = [p.replace("users[0]", "users[%d]" % index, 1) for p in item_problems]
             problems.extend(p for p in item_problems if p not in problems)

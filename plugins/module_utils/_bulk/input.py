@@ -55,11 +55,13 @@ def convert_item(own, where):
     return converted, ["%s: %s" % (where, message) for message in result.error_messages]
 
 
-def parse_users(items, display_name_max, field="users", convert=convert_item, check=None):
+def parse_users(items, display_name_max, field="users", convert=convert_item, check=None, platform=None):
     """``(entries, duplicates, problems)``: ``entries`` maps each trimmed, lower-cased email to its own settings.
 
-    Every bad item is named. A repeated email is collapsed and reported; the same email with
-    different settings is a problem. ``check(own, where)`` returns the problems of an item's
+    Every bad item is named: by its place (``users[3]``) and, when its email is valid, first by the
+    person, as ``alice@example.com on android, users[3].duration: ...`` (``platform`` given) or
+    ``alice@example.com, users[3]...``. A repeated email is collapsed and reported; the same email
+    with different settings is a problem. ``check(own, where)`` returns the problems of an item's
     converted settings on the platform (see item_checker).
     """
     entries = {}
@@ -68,15 +70,16 @@ def parse_users(items, display_name_max, field="users", convert=convert_item, ch
     for index, item in enumerate(items or []):
         where = "%s[%d]" % (field, index)
         own = {}
+        item_problems = []
         if isinstance(item, dict):
             unknown = sorted(set(item) - set(USER_ITEM_KEYS))
             if unknown:
-                problems.append("%s: unknown key(s) %s; an item may have %s" % (where, ", ".join(unknown), ", ".join(USER_ITEM_KEYS)))
+                item_problems.append("%s: unknown key(s) %s; an item may have %s" % (where, ", ".join(unknown), ", ".join(USER_ITEM_KEYS)))
             email = item.get("email")
-            own, item_problems = _own_settings(item, where, display_name_max, convert)
-            if check is not None and own and not item_problems:
-                item_problems.extend(check(own, where))
-            problems.extend(item_problems)
+            own, settings_problems = _own_settings(item, where, display_name_max, convert)
+            if check is not None and own and not settings_problems:
+                settings_problems.extend(check(own, where))
+            item_problems.extend(settings_problems)
         elif isinstance(item, str):
             email = item
         else:
@@ -84,15 +87,17 @@ def parse_users(items, display_name_max, field="users", convert=convert_item, ch
             continue
         email_problems = check_email(email, where)
         if email_problems:
-            problems.extend(email_problems)
+            problems.extend(item_problems + email_problems)
             continue
         email = normalize_email(email)
         if email in entries:
             if entries[email] != own:
-                problems.append("%s: %s appears more than once with different settings" % (where, email))
+                item_problems.append("%s: %s appears more than once with different settings" % (where, email))
             duplicates.append(email)
         else:
             entries[email] = own
+        person = email if platform is None else "%s on %s" % (email, platform)
+        problems.extend("%s, %s" % (person, problem) for problem in item_problems)
     return entries, sorted(set(duplicates)), problems
 
 
@@ -164,7 +169,7 @@ def check_input(params):
     present = params["state"] == "present"
     # An item's settings are checked for the platform only with state=present, like the options.
     check = item_checker(params, platform) if present else None
-    entries, duplicates, problems = parse_users(params["users"], platform.display_name_max, check=check)
+    entries, duplicates, problems = parse_users(params["users"], platform.display_name_max, check=check, platform=platform.name)
     if present:
         problems.extend(check_settings(params, platform, endpoint="bulk"))
         problems.extend(check_reconcile(params, platform, on_drift_needs_drift=True))

@@ -12,10 +12,12 @@ PEOPLE = {"windows": [{"email": "a@example.com"}, {"email": "b@example.com", "du
 
 
 def test_a_person_is_named_by_email_and_platform_and_repeats_are_listed_once():
-    runs = [{"__applivery_platform": "windows", "problems": ["users[1]: renew_before 12h is too long", "policy 'X' matches no windows policy"]},
+    runs = [{"__applivery_platform": "windows", "problems": ["users[1]: renew_before 12h is too long", "policy 'X' matches no windows policy",
+                                                            "b@example.com on windows, users[1].duration: 2h is too short"]},
             {"__applivery_platform": "apple", "problems": []}]
     assert onboarding_problems(runs, people=PEOPLE) == ["b@example.com on windows: renew_before 12h is too long",
-                                                        "policy 'X' matches no windows policy"]
+                                                        "policy 'X' matches no windows policy",
+                                                        "b@example.com on windows: duration: 2h is too short"]
 
 
 def test_a_missing_credential_names_the_option_the_variable_and_the_environment_variable():

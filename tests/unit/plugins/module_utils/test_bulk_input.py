@@ -35,7 +35,7 @@ def test_every_bad_item_is_named():
 
 def test_same_email_with_different_settings_is_a_conflict():
     _entries, _duplicates, problems = parse_users([{"email": "a@example.com", "tags": ["x"]}, "A@example.com"], 128)
-    assert problems == ["users[1]: a@example.com appears more than once with different settings"]
+    assert problems == ["a@example.com, users[1]: a@example.com appears more than once with different settings"]
 
 
 def test_empty_list_is_valid():
@@ -104,4 +104,11 @@ def test_conversion_errors_stop_the_platform_checks_for_that_item():
 
     _entries, _duplicates, problems = parse_users([{"email": "a@example.com", "language": "xx", "management_mode": "COPE"}], 128,
                                                   convert=convert, check=_item_check("aosp"))
-    assert problems == ["users[0]: value of language must be one of: es, en, got: xx"]
+    assert problems == ["a@example.com, users[0]: value of language must be one of: es, en, got: xx"]
+
+
+def test_a_bad_item_is_named_by_its_person_and_platform_first():
+    _entries, _duplicates, problems = parse_users(
+        [{"email": "Ann@Example.com", "devices": -1}, {"email": "x@", "devices": -1}], 128, platform="android")
+    assert problems == ["ann@example.com on android, users[0].devices must be 0 or more, got -1",
+                        "users[1].devices must be 0 or more, got -1", "users[1]: 'x@' is not a valid email address"]
