@@ -139,8 +139,10 @@ _value:
     - A dict keyed by platform. Each value is a list of items for O(applivery.mdm.enrollment_token_bulk#module:users),
       sorted by email, each with C(email) and the settings that were given (with O(state=absent), C(email) only).
     - With O(problems=return), a dict with C(people) (that dict, of the people without a problem), C(problems) (one
-      sentence per problem), C(warnings) (already shown as warnings), C(notes) (informational lines) and C(platforms)
-      (O(platform_settings) as a dict).
+      sentence per problem), C(warnings) (already shown as warnings), C(notes) (informational lines), C(platforms)
+      (O(platform_settings) as a dict) and C(known_platforms) (that dict without the platforms and keys that a problem
+      names, for a check of its values against the role's argument spec).
+    - An unknown platform or key in O(platform_settings) is a problem, with the closest known name.
   type: dict
 """
 
@@ -172,13 +174,18 @@ CSV_ALIASES = {"e_mail": "email", "email_address": "email", "e_mail_address": "e
                "user_email": "email", "work_email": "email", "displayname": "display_name", "name": "display_name"}
 CSV_DELIMITERS = ",;\t"
 STATES = ("present", "absent")
+# The keys of a platform's entry in applivery_onboarding_platforms (the role's argument spec has their types and
+# choices); management_mode only where the platform has one.
+PLATFORM_SETTINGS = ("policy", "duration", "send_email", "language", "email_text", "tags", "on_drift", "renew_before")
+MODE_PLATFORMS = ("android", "aosp")
 
 # Every applivery_* variable the collection reads: the role's options, the playbooks' and the people's host variables.
 KNOWN_VARS = frozenset((
     "applivery_onboarding_users", "applivery_onboarding_groups", "applivery_onboarding_csv",
     "applivery_onboarding_csv_encoding", "applivery_onboarding_csv_unknown_columns",
     "applivery_onboarding_default_platform", "applivery_onboarding_platforms", "applivery_onboarding_state",
-    "applivery_onboarding_exclusive", "applivery_onboarding_renew_before", "applivery_onboarding_on_drift",
+    "applivery_onboarding_exclusive", "applivery_onboarding_renew_before", "applivery_onboarding_remind_after",
+    "applivery_onboarding_on_drift",
     "applivery_onboarding_create_users", "applivery_onboarding_chunk_size", "applivery_onboarding_fail_on_error",
     "applivery_onboarding_marker_tag", "applivery_onboarding_report_dir", "applivery_onboarding_report_name",
     "applivery_onboarding_kit", "applivery_onboarding_kit_qr", "applivery_onboarding_kit_paper",
@@ -238,9 +245,16 @@ def as_dict(value, name):
     if isinstance(value, dict):
         return value, None
     if isinstance(value, str):
-        parsed = _parse_text(value)
+        # Any YAML: an AWX survey's text area gives block style ("android:\n  policy: Corp") as well as flow style.
+        try:
+            parsed = from_yaml(value, json_only=False)
+        except AnsibleParserError:
+            parsed = None
         if isinstance(parsed, dict):
             return parsed, None
+        if parsed is None:
+            return {}, "%s is a string that is neither YAML nor JSON" % name
+        value = parsed
     return {}, "%s must be a dict (or a string that holds a YAML/JSON dict); got %s" % (name, _type_name(value))
 
 
@@ -278,6 +292,33 @@ def closest(name, known):
         if distance <= limit and (best is None or distance < best[0]):
             best = (distance, candidate)
     return best[1] if best else None
+
+
+def _hint(name, known):
+    guess = closest(to_text(name), known)
+    return " (did you mean %s?)" % guess if guess else ""
+
+
+def check_platform_settings(settings, name="applivery_onboarding_platforms"):
+    """``(problems, known)``: the problems with the platforms and keys of the platform settings, each with the closest
+    known name, and the settings without them, whose values the role checks against its argument spec (types, choices).
+    """
+    problems = []
+    known = {}
+    for platform in sorted(settings, key=to_text):
+        entry = settings[platform]
+        if platform not in PLATFORM_NAMES:
+            problems.append("%s: '%s' is not a platform%s; use %s"
+                            % (name, platform, _hint(platform, PLATFORM_NAMES), ", ".join(PLATFORM_NAMES)))
+        elif entry is not None and not isinstance(entry, dict):
+            problems.append("%s.%s must be a dict of settings; got %s" % (name, platform, _type_name(entry)))
+        else:
+            keys = PLATFORM_SETTINGS + (("management_mode",) if platform in MODE_PLATFORMS else ())
+            for key in sorted(set(entry or {}) - set(keys), key=to_text):
+                problems.append("%s.%s: '%s' is not a setting of %s%s; a platform may have %s"
+                                % (name, platform, key, platform, _hint(key, keys), ", ".join(sorted(keys))))
+            known[platform] = dict((key, value) for key, value in (entry or {}).items() if key in keys)
+    return problems, known
 
 
 class _People:
@@ -557,6 +598,8 @@ def onboarding_people(users, hostvars=None, groups=None, group_names=None, csv_t
     people = _People(default_platform, settings, state)
     if settings_problem:
         people.problems.append(settings_problem)
+    settings_problems, known_settings = check_platform_settings(settings)
+    people.problems.extend(settings_problems)
     people.warnings.extend(check_known_vars(known_vars))
     people.play_vars = set(to_text(n) for n in known_vars or [])
     if "applivery_people_groups" in (known_vars or []):
@@ -575,7 +618,8 @@ def onboarding_people(users, hostvars=None, groups=None, group_names=None, csv_t
         display.warning(warning)
     if problems == "return":
         return {"people": people.by_platform(), "problems": people.problems, "warnings": people.warnings,
-                "notes": people.notes, "platforms": settings}
+                "notes": people.notes, "platforms": settings,
+                "known_platforms": known_settings}
     if people.problems:
         raise AnsibleFilterError("%d problem(s) with the people to onboard:\n%s" % (len(people.problems), "\n".join(people.problems)))
     return people.by_platform()

@@ -63,7 +63,7 @@ options:
       - The people, as emails or as dicts with C(email) and optionally the settings below, which replace the module option
         of the same name for that person. Each person's settings (their own over the module's) are validated as the module
         options are, before any request, and an error names the person, the platform, the item and the setting, for example
-        C(alice@example.com on android, users[3].duration: 31d is 2678400 seconds, outside the allowed range ...).
+        C(alice@example.com on android, users[3].duration) followed by the problem.
       - People whose settings are the same are sent together; people with different settings are sent in separate bulk
         requests. Drift is compared with each person's own settings.
       - Emails are trimmed and lower-cased before anything else. A repeated email is sent once and counted in

@@ -186,6 +186,35 @@ grep -v '^applivery_api_token:' "$config" >"$dir/no-token.yml"
 env -u APPLIVERY_API_TOKEN ansible-playbook run.yml "${base[@]}" -e "@$dir/no-token.yml" -e in_name=f7-token -e applivery_onboarding_users=in-new1@example.com --check >"$dir/f7-token.out" 2>&1
 check f7-token "'api_token is not set: set the variable applivery_api_token (vault it) or the environment variable APPLIVERY_API_TOKEN' in d['msg']"
 check f7-token "d['msg'].count('api_token is not set') == 1"
+# a variable of the wrong type or value: its problems alone, one line each, not ansible-core's 10 KB dump of the spec;
+# no request; and -v prints no spec either
+run f7-spec -v -e in_reset=true -e applivery_onboarding_on_drift=bogus -e applivery_onboarding_chunk_size=abc -e applivery_onboarding_kit_paper=a5 \
+    -e applivery_onboarding_users=in-new1@example.com
+check f7-spec "d['task'] == 'Stop on the role\\'s variables, one line per problem, before any request'"
+check f7-spec "d['msg'].startswith('3 problem(s) with the variables of applivery.mdm.device_onboarding, found before any request, so nothing was written:')"
+check f7-spec "'value of applivery_onboarding_on_drift must be one of: keep, update, recreate, got: bogus' in d['msg'].splitlines()"
+check f7-spec "'value of applivery_onboarding_kit_paper must be one of: a4, letter, got: a5' in d['msg'].splitlines()"
+check f7-spec "any(l.startswith(\"argument 'applivery_onboarding_chunk_size' is of type \") for l in d['msg'].splitlines())"
+check f7-spec "d['reads'] == 0 and d['writes'] == 0"
+! grep -qE 'argument_spec_data|Service-account bearer token' "$dir/f7-spec.out" || fail "f7-spec: the argument spec is printed"
+# the failing task's output: the message (ansible-core 2.19+ prints it twice) and where the task is, not 10 KB
+python3 - "$dir/f7-spec.out" <<'PY' || fail "f7-spec: the failing task prints more than its problems"
+import sys
+out = open(sys.argv[1]).read()
+start = out.index("TASK [applivery.mdm.device_onboarding_check : Stop on the role's variables")
+section = out[start:out.index("TASK [", start + 1)]
+assert len(section) < 2500, (len(section), section)
+PY
+# the platform settings as a block-style YAML string (an AWX survey's text area): read, and unknown names get the closest
+run f7-yaml --check -e '{"applivery_onboarding_platforms": "android:\n  management_mode: COPE\n  tags: [yaml]\n"}' \
+    -e '{"applivery_onboarding_users": [{"email": "in-yaml1@example.com", "platform": "android"}]}'
+check f7-yaml "d['msg'] == '' and d['result']['plan'] == {'android': {'create': ['in-yaml1@example.com']}}"
+run f7-keys -e '{"applivery_onboarding_platforms": "android:\n  polcy: Corp\n  language: kl\nandriod: {}\n"}' \
+    -e '{"applivery_onboarding_users": [{"email": "in-yaml1@example.com", "platform": "android"}]}'
+check f7-keys "d['task'] == 'Stop before any write when anything is wrong' and d['writes'] == 0"
+check f7-keys "\"applivery_onboarding_platforms.android: 'polcy' is not a setting of android (did you mean policy?)\" in d['msg']"
+check f7-keys "\"applivery_onboarding_platforms: 'andriod' is not a platform (did you mean android?)\" in d['msg']"
+check f7-keys "'value of language must be one of: es, en, fr, de, it, zh, pt, ru, got: kl' in d['msg']"
 
 # 8. smaller points ---------------------------------------------------------------------------------------------------
 grep -qF '"apple: 4 people: would create 4 (check mode: nothing was written)"' "$dir/f1-string.out" || fail "no check-mode grammar"

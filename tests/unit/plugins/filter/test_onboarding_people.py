@@ -150,3 +150,35 @@ def test_typos_in_variable_names_get_the_closest_known_name():
     assert result["warnings"] == [
         "applivery_onboarding_exclusiv is not a variable the collection knows; did you mean applivery_onboarding_exclusive?",
         "applivery_plaform is not a variable the collection knows; did you mean applivery_platform?"]
+
+
+@pytest.mark.parametrize("settings", ['{"android": {"tags": ["t"]}}', "{android: {tags: [t]}}", "android:\n  tags:\n    - t\n",
+                                      {"android": {"tags": ["t"]}}])
+def test_platform_settings_may_be_a_dict_or_a_json_flow_or_block_yaml_string(settings):
+    result = onboarding_people([], platform_settings=settings, problems="return")
+    assert result["platforms"] == result["known_platforms"] == {"android": {"tags": ["t"]}} and result["problems"] == []
+
+
+@pytest.mark.parametrize("settings, problem", [
+    ("- android", "applivery_onboarding_platforms must be a dict (or a string that holds a YAML/JSON dict); got a list"),
+    ("android: [", "applivery_onboarding_platforms is a string that is neither YAML nor JSON"),
+    (5, "applivery_onboarding_platforms must be a dict (or a string that holds a YAML/JSON dict); got a number"),
+])
+def test_platform_settings_of_another_kind_are_named_with_the_kind(settings, problem):
+    assert onboarding_people([], platform_settings=settings, problems="return")["problems"] == [problem]
+
+
+def test_unknown_platforms_and_keys_are_named_with_the_closest_known_name_and_left_out_of_known_platforms():
+    settings = {"andriod": {}, "ios": {}, "android": {"polcy": "Corp", "language": "kl"}, "apple": {"management_mode": "COPE"},
+                "windows": "Corp", "aosp": None}
+    result = onboarding_people([], platform_settings=settings, problems="return")
+    keys = "duration, email_text, language, management_mode, on_drift, policy, renew_before, send_email, tags"
+    assert result["problems"] == [
+        "applivery_onboarding_platforms: 'andriod' is not a platform (did you mean android?); use android, aosp, apple, windows",
+        "applivery_onboarding_platforms.android: 'polcy' is not a setting of android (did you mean policy?); a platform may have " + keys,
+        "applivery_onboarding_platforms.apple: 'management_mode' is not a setting of apple; a platform may have "
+        + keys.replace("management_mode, ", ""),
+        "applivery_onboarding_platforms: 'ios' is not a platform; use android, aosp, apple, windows",
+        "applivery_onboarding_platforms.windows must be a dict of settings; got a string"]
+    # the values left are checked against the role's argument spec (language kl is its problem, not this filter's)
+    assert result["known_platforms"] == {"android": {"language": "kl"}, "apple": {}, "aosp": {}}

@@ -12,8 +12,9 @@ PEOPLE = {"windows": [{"email": "a@example.com"}, {"email": "b@example.com", "du
 
 
 def test_a_person_is_named_by_email_and_platform_and_repeats_are_listed_once():
-    runs = [{"__applivery_platform": "windows", "problems": ["users[1]: renew_before 12h is too long", "policy 'X' matches no windows policy",
-                                                            "b@example.com on windows, users[1].duration: 2h is too short"]},
+    problems = ["users[1]: renew_before 12h is too long", "policy 'X' matches no windows policy",
+                "b@example.com on windows, users[1].duration: 2h is too short"]
+    runs = [{"__applivery_platform": "windows", "problems": problems},
             {"__applivery_platform": "apple", "problems": []}]
     assert onboarding_problems(runs, people=PEOPLE) == ["b@example.com on windows: renew_before 12h is too long",
                                                         "policy 'X' matches no windows policy",
