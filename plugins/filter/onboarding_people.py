@@ -463,9 +463,11 @@ class _People:
         union = []
         for _group, value in by_group:
             union.extend(p for p in _platform_list(value) if p not in union)
-        if sorted(union) != sorted(_platform_list(merged) if _is_set(merged) else []):
-            self.notes.append("host '%s' is in groups that set different applivery_platform values (%s): it is onboarded on "
-                              "each of %s" % (host, "; ".join("%s: %s" % (g, v) for g, v in by_group), ", ".join(sorted(union))))
+        note = ("host '%s' is in groups that set different applivery_platform values (%s): it is onboarded on each of %s"
+                % (host, "; ".join("%s: %s" % (g, v) for g, v in by_group), ", ".join(sorted(union))))
+        # once, though the host is read once per listed group it is in
+        if sorted(union) != sorted(_platform_list(merged) if _is_set(merged) else []) and note not in self.notes:
+            self.notes.append(note)
         return union
 
     def add_csv(self, text, name, unknown_columns="warn"):

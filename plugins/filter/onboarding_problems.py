@@ -17,7 +17,8 @@ description:
     O(applivery.mdm.enrollment_token_bulk#module:validate_only=true), one iteration per platform, and returns every problem
     found, as the P(applivery.mdm.device_onboarding#role) role lists them before it stops with no write.
   - A problem about C(users[N]) names the person instead, as C(email on platform); a missing connection option names the
-    option, the variable and the environment variable; the same problem found on several platforms is listed once.
+    option, the variable and the environment variable; the same problem found on several platforms is listed once, as
+    C(android, apple: the problem).
 options:
   _input:
     description: The C(results) list of the registered loop.
@@ -102,7 +103,22 @@ def onboarding_problems(runs, people=None, platform_key="__applivery_platform"):
         for problem in run.get("problems") or []:
             text = ITEM_RE.sub(named, problem)
             add(text if platform in text else "%s: %s" % (platform, text))
-    return problems
+    return _merge_platforms(problems)
+
+
+def _merge_platforms(problems):
+    """The same sentence said for several platforms ("android: X", "apple: X") as one: "android, apple: X"."""
+    order = []
+    platforms_of = {}
+    for problem in problems:
+        platform, sep, text = problem.partition(": ")
+        key = text if sep and platform.isalpha() and platform.islower() else None
+        if (key, problem) not in order and (key is None or key not in platforms_of):
+            order.append((key, problem))
+            platforms_of.setdefault(key, [])
+        if key is not None:
+            platforms_of[key].append(platform)
+    return [problem if key is None else "%s: %s" % (", ".join(platforms_of[key]), key) for key, problem in order]
 
 
 class FilterModule:

@@ -20,6 +20,7 @@ from ansible_collections.applivery.mdm.plugins.module_utils._bulk.plan import Bu
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.report import Outcome
 from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils._planner import ACTIONS
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import get_platform
 from ansible_collections.applivery.mdm.plugins.module_utils._settings import policy_refs, update_body
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError
 
@@ -117,9 +118,18 @@ def validate(module):
     """
     params = module.params
     result = {"changed": False, "problems": [], "msg": ""}
+    bulk_input = None
     try:
         bulk_input = check_input(params)
-        if bulk_input.entries and params["state"] == "present":
+    except InputError as error:
+        result["problems"].extend(error.problems)
+    try:
+        if bulk_input is None:
+            # The people or the options have problems; the policy names the options give are still read, so that
+            # every problem is listed at once (a person's own policy waits for their item to be right).
+            if params["state"] == "present" and policy_refs(params):
+                resources.resolve_policies(module.client, get_platform(params["platform"]), policy_refs(params))
+        elif bulk_input.entries and params["state"] == "present":
             plan = BulkPlan(module.client, bulk_input, params)
             if params["on_drift"] == "update" and not bulk_input.platform.can_update:
                 result["problems"].extend(plan.read().plan().update_drift_problems())

@@ -61,7 +61,10 @@ has() {
 run f1-string --check --diff -e in_reset=true -e applivery_onboarding_groups=in_sales -e applivery_onboarding_users=in-new1@example.com,in-new2@example.com
 check f1-string "d['result']['plan']['apple']['create'] == ['in-new1@example.com', 'in-new2@example.com', 'in-sales1@example.com', 'in-sales2@example.com']"
 check f1-string "d['writes'] == 0 and d['msg'] == ''"
-run f1-yaml --check -e "applivery_onboarding_groups=['in_sales','in_ops']" -e 'applivery_onboarding_users=["in-new1@example.com"]'
+# booleans and numbers as strings, as -e key=value gives them, keep working
+run f1-yaml --check -e "applivery_onboarding_groups=['in_sales','in_ops']" -e 'applivery_onboarding_users=["in-new1@example.com"]' \
+    -e applivery_onboarding_exclusive=no -e applivery_onboarding_create_users=yes -e applivery_onboarding_chunk_size=250 \
+    -e applivery_onboarding_kit=false -e applivery_onboarding_fail_on_error=True -e applivery_timeout=20
 check f1-yaml "d['result']['plan']['apple']['create'] == ['in-new1@example.com', 'in-sales1@example.com', 'in-sales2@example.com']"
 check f1-yaml "d['result']['plan']['windows']['create'] == ['in-ops1@example.com']"
 run f1-type --check -e '{"applivery_onboarding_users": 5}'
@@ -154,6 +157,8 @@ check f4 "d['result']['plan']['android']['create'] == ['in-multi1@example.com']"
 check f4 "d['result']['plan']['windows']['create'] == ['in-multi1@example.com', 'in-multi2@example.com']"
 check f4 "d['result']['plan']['apple']['create'] == ['in-multi2@example.com']"
 said f4 "host 'in-multi1@example.com' is in groups that set different applivery_platform values" || fail "no note of the union"
+python3 -c 'import re, sys; sys.exit(re.sub(r"\s+", " ", open(sys.argv[1]).read()).count("host '"'"'in-multi1@example.com'"'"' is in groups") != 1)' \
+    "$dir/f4.out" || fail "the note of the union is not said exactly once"
 
 # 5. drift in the plan, on_drift per platform -------------------------------------------------------------------------
 people='{"applivery_onboarding_users": [{"email": "in-drift1@example.com", "platform": "apple", "display_name": "Old"}, {"email": "in-drift2@example.com", "platform": "android", "display_name": "Old"}]}'
@@ -186,9 +191,12 @@ grep -v '^applivery_api_token:' "$config" >"$dir/no-token.yml"
 env -u APPLIVERY_API_TOKEN ansible-playbook run.yml "${base[@]}" -e "@$dir/no-token.yml" -e in_name=f7-token -e applivery_onboarding_users=in-new1@example.com --check >"$dir/f7-token.out" 2>&1
 check f7-token "'api_token is not set: set the variable applivery_api_token (vault it) or the environment variable APPLIVERY_API_TOKEN' in d['msg']"
 check f7-token "d['msg'].count('api_token is not set') == 1"
+# the same problem on several platforms: one line that names them
+run f7-same --check -e applivery_onboarding_groups=in_sales,in_ops -e applivery_onboarding_renew_before=36h
+check f7-same "d['msg'].count('renew_before 36h') == 1 and '\napple, windows: renew_before 36h (129600 s) is not shorter' in d['msg']"
 # a variable of the wrong type or value: its problems alone, one line each, not ansible-core's 10 KB dump of the spec;
 # no request; and -v prints no spec either
-run f7-spec -v -e in_reset=true -e applivery_onboarding_on_drift=bogus -e applivery_onboarding_chunk_size=abc -e applivery_onboarding_kit_paper=a5 \
+run f7-spec -v -e applivery_onboarding_on_drift=bogus -e applivery_onboarding_chunk_size=abc -e applivery_onboarding_kit_paper=a5 \
     -e applivery_onboarding_users=in-new1@example.com
 check f7-spec "d['task'] == 'Stop on the role\\'s variables, one line per problem, before any request'"
 check f7-spec "d['msg'].startswith('3 problem(s) with the variables of applivery.mdm.device_onboarding, found before any request, so nothing was written:')"

@@ -29,3 +29,10 @@ def test_a_missing_credential_names_the_option_the_variable_and_the_environment_
         "(the module option api_token)",
         "organization is not set: set the variable applivery_organization (vault it) or the environment variable "
         "APPLIVERY_ORGANIZATION (the module option organization)"]
+
+
+def test_the_same_problem_on_several_platforms_is_one_line_naming_them():
+    problem = "renew_before 36h (129600 s) is not shorter than the token's life"
+    runs = [{"__applivery_platform": p, "problems": [problem]} for p in ("android", "apple", "windows")]
+    runs[2]["problems"].append("policy 'X' matches no windows policy")
+    assert onboarding_problems(runs) == ["android, apple, windows: " + problem, "policy 'X' matches no windows policy"]
