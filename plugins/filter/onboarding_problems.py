@@ -17,8 +17,8 @@ description:
     O(applivery.mdm.enrollment_token_bulk#module:validate_only=true), one iteration per platform, and returns every problem
     found, as the P(applivery.mdm.device_onboarding#role) role lists them before it stops with no write.
   - A problem about C(users[N]) names the person instead, as C(email on platform); a missing connection option names the
-    option, the variable and the environment variable; the same problem found on several platforms is listed once, as
-    C(android, apple: the problem).
+    option, the variable and the environment variable; the same problem found on several platforms is listed once,
+    after the platforms it was found on, for example C(android, apple).
 options:
   _input:
     description: The C(results) list of the registered loop.
