@@ -102,6 +102,14 @@ options:
         platform who has tags of their own.
     type: raw
     default: {}
+  platform_spec:
+    description:
+      - The C(options) of C(applivery_onboarding_platforms) in the role's argument spec (each platform's options).
+      - When given, an unknown platform or key in O(platform_settings) is a problem with the closest known name, and
+        each value is checked against its option (type, choices), as Ansible checks arguments; with O(problems=return),
+        C(known_platforms) holds the settings without what a problem names, with the values converted.
+      - When not given (the C(applivery.mdm.status) playbook), the settings are not checked.
+    type: dict
   known_vars:
     description:
       - Names of the C(applivery_*) variables that are set (for example C(q('ansible.builtin.varnames', '^applivery_'))).
@@ -140,9 +148,8 @@ _value:
       sorted by email, each with C(email) and the settings that were given (with O(state=absent), C(email) only).
     - With O(problems=return), a dict with C(people) (that dict, of the people without a problem), C(problems) (one
       sentence per problem), C(warnings) (already shown as warnings), C(notes) (informational lines), C(platforms)
-      (O(platform_settings) as a dict) and C(known_platforms) (that dict without the platforms and keys that a problem
-      names, for a check of its values against the role's argument spec).
-    - An unknown platform or key in O(platform_settings) is a problem, with the closest known name.
+      (O(platform_settings) as a dict) and C(known_platforms) (with O(platform_spec), that dict without the platforms,
+      keys and values a problem names, the values converted; else the same dict).
   type: dict
 """
 
@@ -151,6 +158,7 @@ import io
 import re
 
 from ansible.errors import AnsibleFilterError, AnsibleParserError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.parsing.utils.yaml import from_yaml
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -174,10 +182,6 @@ CSV_ALIASES = {"e_mail": "email", "email_address": "email", "e_mail_address": "e
                "user_email": "email", "work_email": "email", "displayname": "display_name", "name": "display_name"}
 CSV_DELIMITERS = ",;\t"
 STATES = ("present", "absent")
-# The keys of a platform's entry in applivery_onboarding_platforms (the role's argument spec has their types and
-# choices); management_mode only where the platform has one.
-PLATFORM_SETTINGS = ("policy", "duration", "send_email", "language", "email_text", "tags", "on_drift", "renew_before")
-MODE_PLATFORMS = ("android", "aosp")
 
 # Every applivery_* variable the collection reads: the role's options, the playbooks' and the people's host variables.
 KNOWN_VARS = frozenset((
@@ -248,12 +252,12 @@ def as_dict(value, name):
         # Any YAML: an AWX survey's text area gives block style ("android:\n  policy: Corp") as well as flow style.
         try:
             parsed = from_yaml(value, json_only=False)
-        except AnsibleParserError:
-            parsed = None
+        except AnsibleParserError as error:
+            return {}, "%s is a string that is neither YAML nor JSON: %s" % (name, to_text(error).splitlines()[0])
+        if parsed is None:  # "null", or only a comment: nothing set, as an empty string
+            return {}, None
         if isinstance(parsed, dict):
             return parsed, None
-        if parsed is None:
-            return {}, "%s is a string that is neither YAML nor JSON" % name
         value = parsed
     return {}, "%s must be a dict (or a string that holds a YAML/JSON dict); got %s" % (name, _type_name(value))
 
@@ -282,12 +286,12 @@ def _distance(a, b):
     return previous[-1]
 
 
-def closest(name, known):
-    """The known name a typo most likely meant: at most 2 edits away (1 for short names). None when none is that
-    close: then it is somebody else's variable (a test's, another role's), not a typo."""
+def closest(name, known, prefix="applivery_"):
+    """The known name a typo most likely meant: at most 2 edits away (1 for short names, not counting ``prefix``). None
+    when none is that close: then it is somebody else's variable (a test's, another role's), not a typo."""
     best = None
     for candidate in sorted(known):
-        limit = 1 if len(candidate) - len("applivery_") <= 5 else 2
+        limit = 1 if len(candidate) - len(prefix) <= 5 else 2
         distance = _distance(name, candidate)
         if distance <= limit and (best is None or distance < best[0]):
             best = (distance, candidate)
@@ -295,29 +299,43 @@ def closest(name, known):
 
 
 def _hint(name, known):
-    guess = closest(to_text(name), known)
+    guess = closest(to_text(name), known, prefix="")
     return " (did you mean %s?)" % guess if guess else ""
 
 
-def check_platform_settings(settings, name="applivery_onboarding_platforms"):
-    """``(problems, known)``: the problems with the platforms and keys of the platform settings, each with the closest
-    known name, and the settings without them, whose values the role checks against its argument spec (types, choices).
+def check_platform_settings(settings, spec, name="applivery_onboarding_platforms"):
+    """``(problems, known)``: the problems of the platform settings against ``spec`` (the role's argument spec of
+    ``applivery_onboarding_platforms``: each platform's options), and the settings without what a problem names, with
+    the values converted as the spec says (V(yes) to true, a comma string to a list).
+
+    An unknown platform or key gets the closest known name; a value is checked by Ansible's own argument-spec
+    validation, one key at a time, so that one bad value leaves the platform's other settings in.
     """
     problems = []
     known = {}
     for platform in sorted(settings, key=to_text):
         entry = settings[platform]
-        if platform not in PLATFORM_NAMES:
-            problems.append("%s: '%s' is not a platform%s; use %s"
-                            % (name, platform, _hint(platform, PLATFORM_NAMES), ", ".join(PLATFORM_NAMES)))
-        elif entry is not None and not isinstance(entry, dict):
+        if platform not in spec:
+            problems.append("%s: '%s' is not a platform%s; use %s" % (name, platform, _hint(platform, spec), ", ".join(sorted(spec))))
+            continue
+        if entry is not None and not isinstance(entry, dict):
             problems.append("%s.%s must be a dict of settings; got %s" % (name, platform, _type_name(entry)))
-        else:
-            keys = PLATFORM_SETTINGS + (("management_mode",) if platform in MODE_PLATFORMS else ())
-            for key in sorted(set(entry or {}) - set(keys), key=to_text):
+            continue
+        options = spec[platform].get("options") or {}
+        known[platform] = {}
+        for key in sorted(entry or {}, key=to_text):
+            value = entry[key]
+            if key not in options:
                 problems.append("%s.%s: '%s' is not a setting of %s%s; a platform may have %s"
-                                % (name, platform, key, platform, _hint(key, keys), ", ".join(sorted(keys))))
-            known[platform] = dict((key, value) for key, value in (entry or {}).items() if key in keys)
+                                % (name, platform, key, platform, _hint(key, options), ", ".join(sorted(options))))
+            elif value is None:
+                known[platform][key] = None  # unset, as the role's default(omit) takes it
+            else:
+                result = ArgumentSpecValidator({key: options[key]}).validate({key: value})
+                if result.error_messages:
+                    problems.extend("%s.%s: %s" % (name, platform, message) for message in result.error_messages)
+                else:
+                    known[platform][key] = result.validated_parameters[key]
     return problems, known
 
 
@@ -591,7 +609,8 @@ def read_csv(path, encoding):
 
 def onboarding_people(users, hostvars=None, groups=None, group_names=None, csv_text=None, csv_name=None,
                       default_platform="apple", platform_settings=None, state="present", csv_path=None, csv_encoding="utf-8-sig",
-                      csv_unknown_columns="warn", known_vars=None, problems="raise", group_names_var="applivery_onboarding_groups"):
+                      csv_unknown_columns="warn", known_vars=None, problems="raise", group_names_var="applivery_onboarding_groups",
+                      platform_spec=None):
     if state not in STATES:
         raise AnsibleFilterError("state '%s' is not one of %s" % (state, ", ".join(STATES)))
     if problems not in ("raise", "return"):
@@ -600,8 +619,10 @@ def onboarding_people(users, hostvars=None, groups=None, group_names=None, csv_t
     people = _People(default_platform, settings, state)
     if settings_problem:
         people.problems.append(settings_problem)
-    settings_problems, known_settings = check_platform_settings(settings)
-    people.problems.extend(settings_problems)
+    known_settings = settings
+    if platform_spec:
+        settings_problems, known_settings = check_platform_settings(settings, platform_spec)
+        people.problems.extend(settings_problems)
     people.warnings.extend(check_known_vars(known_vars))
     people.play_vars = set(to_text(n) for n in known_vars or [])
     if "applivery_people_groups" in (known_vars or []):

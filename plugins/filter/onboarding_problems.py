@@ -51,6 +51,7 @@ _value:
 import re
 
 from ansible_collections.applivery.mdm.plugins.filter.onboarding_report import run_platform
+from ansible_collections.applivery.mdm.plugins.module_utils._platforms import PLATFORM_NAMES
 
 # The connection options, with the variable and the environment variable that set each.
 CONNECTION = {
@@ -112,7 +113,7 @@ def _merge_platforms(problems):
     platforms_of = {}
     for problem in problems:
         platform, sep, text = problem.partition(": ")
-        key = text if sep and platform.isalpha() and platform.islower() else None
+        key = text if sep and platform in PLATFORM_NAMES else None
         if (key, problem) not in order and (key is None or key not in platforms_of):
             order.append((key, problem))
             platforms_of.setdefault(key, [])

@@ -15,7 +15,7 @@ __metaclass__ = type
 from ansible_collections.applivery.mdm.plugins.module_utils import _resources as resources
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk import report
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.create import CreateRounds
-from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import check_input
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import check_input, parse_users
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.plan import BulkPlan
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.report import Outcome
 from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
@@ -125,10 +125,14 @@ def validate(module):
         result["problems"].extend(error.problems)
     try:
         if bulk_input is None:
-            # The people or the options have problems; the policy names the options give are still read, so that
-            # every problem is listed at once (a person's own policy waits for their item to be right).
-            if params["state"] == "present" and policy_refs(params):
-                resources.resolve_policies(module.client, get_platform(params["platform"]), policy_refs(params))
+            # The people or the options have problems; the policy names they give are still read, so that every
+            # problem is listed at once: the options' and those of the people whose email is right.
+            if params["state"] == "present":
+                platform = get_platform(params["platform"])
+                entries = parse_users(params["users"], platform.display_name_max)[0]
+                refs = policy_refs(params) + [own["policy"] for own in entries.values() if own.get("policy") is not None]
+                if refs:
+                    resources.resolve_policies(module.client, platform, refs)
         elif bulk_input.entries and params["state"] == "present":
             plan = BulkPlan(module.client, bulk_input, params)
             if params["on_drift"] == "update" and not bulk_input.platform.can_update:

@@ -213,16 +213,21 @@ start = out.index("TASK [applivery.mdm.device_onboarding_check : Stop on the rol
 section = out[start:out.index("TASK [", start + 1)]
 assert len(section) < 2500, (len(section), section)
 PY
+# a variable that does not template: the check says why (its no_log must not hide the cause)
+run f7-undefined --check -e 'applivery_onboarding_csv={{ in_no_such_variable }}'
+check f7-undefined "d['task'] == 'Say why the variables could not be checked' and 'in_no_such_variable' in d['msg'] and 'is undefined' in d['msg']"
 # the platform settings as a block-style YAML string (an AWX survey's text area): read, and unknown names get the closest
 run f7-yaml --check -e '{"applivery_onboarding_platforms": "android:\n  management_mode: COPE\n  tags: [yaml]\n"}' \
     -e '{"applivery_onboarding_users": [{"email": "in-yaml1@example.com", "platform": "android"}]}'
 check f7-yaml "d['msg'] == '' and d['result']['plan'] == {'android': {'create': ['in-yaml1@example.com']}}"
 run f7-keys -e '{"applivery_onboarding_platforms": "android:\n  polcy: Corp\n  language: kl\nandriod: {}\n"}' \
-    -e '{"applivery_onboarding_users": [{"email": "in-yaml1@example.com", "platform": "android"}]}'
+    -e '{"applivery_onboarding_users": [{"email": "in-yaml1@example.com", "platform": "android", "duration": "99d"}]}'
 check f7-keys "d['task'] == 'Stop before any write when anything is wrong' and d['writes'] == 0"
 check f7-keys "\"applivery_onboarding_platforms.android: 'polcy' is not a setting of android (did you mean policy?)\" in d['msg']"
 check f7-keys "\"applivery_onboarding_platforms: 'andriod' is not a platform (did you mean android?)\" in d['msg']"
-check f7-keys "'value of language must be one of: es, en, fr, de, it, zh, pt, ru, got: kl' in d['msg']"
+check f7-keys "'applivery_onboarding_platforms.android: value of language must be one of: es, en, fr, de, it, zh, pt, ru, got: kl' in d['msg']"
+# a bad platform value is said once, and does not hide the problems of that platform's people
+check f7-keys "d['msg'].count('got: kl') == 1 and 'in-yaml1@example.com on android: duration: 99d' in d['msg']"
 
 # 8. smaller points ---------------------------------------------------------------------------------------------------
 grep -qF '"apple: 4 people: would create 4 (check mode: nothing was written)"' "$dir/f1-string.out" || fail "no check-mode grammar"

@@ -6,7 +6,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 import pytest
+import yaml
 
 from ansible.errors import AnsibleFilterError
 
@@ -152,33 +155,60 @@ def test_typos_in_variable_names_get_the_closest_known_name():
         "applivery_plaform is not a variable the collection knows; did you mean applivery_platform?"]
 
 
+def _platform_spec():
+    """The options of applivery_onboarding_platforms in the role's own argument spec, as the role passes them."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "device_onboarding", "meta", "argument_specs.yml")
+    with open(path) as handle:
+        return yaml.safe_load(handle)["argument_specs"]["main"]["options"]["applivery_onboarding_platforms"]["options"]
+
+
+PLATFORM_SPEC = _platform_spec()
+
+
 @pytest.mark.parametrize("settings", ['{"android": {"tags": ["t"]}}', "{android: {tags: [t]}}", "android:\n  tags:\n    - t\n",
                                       {"android": {"tags": ["t"]}}])
 def test_platform_settings_may_be_a_dict_or_a_json_flow_or_block_yaml_string(settings):
-    result = onboarding_people([], platform_settings=settings, problems="return")
+    result = onboarding_people([], platform_settings=settings, platform_spec=PLATFORM_SPEC, problems="return")
     assert result["platforms"] == result["known_platforms"] == {"android": {"tags": ["t"]}} and result["problems"] == []
 
 
 @pytest.mark.parametrize("settings, problem", [
     ("- android", "applivery_onboarding_platforms must be a dict (or a string that holds a YAML/JSON dict); got a list"),
-    ("android: [", "applivery_onboarding_platforms is a string that is neither YAML nor JSON"),
+    ("android: [", "applivery_onboarding_platforms is a string that is neither YAML nor JSON: "),
     (5, "applivery_onboarding_platforms must be a dict (or a string that holds a YAML/JSON dict); got a number"),
 ])
 def test_platform_settings_of_another_kind_are_named_with_the_kind(settings, problem):
-    assert onboarding_people([], platform_settings=settings, problems="return")["problems"] == [problem]
+    problems = onboarding_people([], platform_settings=settings, problems="return")["problems"]
+    assert len(problems) == 1 and problems[0].startswith(problem)
 
 
-def test_unknown_platforms_and_keys_are_named_with_the_closest_known_name_and_left_out_of_known_platforms():
-    settings = {"andriod": {}, "ios": {}, "android": {"polcy": "Corp", "language": "kl"}, "apple": {"management_mode": "COPE"},
-                "windows": "Corp", "aosp": None}
-    result = onboarding_people([], platform_settings=settings, problems="return")
+@pytest.mark.parametrize("settings", ["null", "# nothing yet", ""])
+def test_platform_settings_that_hold_nothing_are_no_settings(settings):
+    result = onboarding_people([], platform_settings=settings, platform_spec=PLATFORM_SPEC, problems="return")
+    assert result["known_platforms"] == {} and result["problems"] == []
+
+
+def test_unknown_platforms_keys_and_bad_values_are_named_and_left_out_of_known_platforms():
+    settings = {"andriod": {}, "ios": {}, "android": {"polcy": "Corp", "language": "kl", "send_email": "yes", "tags": "a,b"},
+                "apple": {"management_mode": "COPE", "policy": None}, "windows": "Corp", "aosp": None,
+                }
+    result = onboarding_people([], platform_settings=settings, platform_spec=PLATFORM_SPEC, problems="return")
     keys = "duration, email_text, language, management_mode, on_drift, policy, renew_before, send_email, tags"
     assert result["problems"] == [
         "applivery_onboarding_platforms: 'andriod' is not a platform (did you mean android?); use android, aosp, apple, windows",
+        "applivery_onboarding_platforms.android: value of language must be one of: es, en, fr, de, it, zh, pt, ru, got: kl",
         "applivery_onboarding_platforms.android: 'polcy' is not a setting of android (did you mean policy?); a platform may have " + keys,
         "applivery_onboarding_platforms.apple: 'management_mode' is not a setting of apple; a platform may have "
         + keys.replace("management_mode, ", ""),
         "applivery_onboarding_platforms: 'ios' is not a platform; use android, aosp, apple, windows",
         "applivery_onboarding_platforms.windows must be a dict of settings; got a string"]
-    # the values left are checked against the role's argument spec (language kl is its problem, not this filter's)
-    assert result["known_platforms"] == {"android": {"language": "kl"}, "apple": {}, "aosp": {}}
+    # what is left, converted as the spec says; a misspelt long key still gets a hint
+    assert result["known_platforms"] == {"android": {"send_email": True, "tags": ["a", "b"]}, "apple": {"policy": None}, "aosp": {}}
+    hinted = onboarding_people([], platform_settings={"android": {"managemnt_mod": "COPE"}}, platform_spec=PLATFORM_SPEC, problems="return")
+    assert "(did you mean management_mode?)" in hinted["problems"][0]
+
+
+def test_without_a_spec_the_settings_are_not_checked():
+    settings = {"ios": {"polcy": 1}}
+    result = onboarding_people([], platform_settings=settings, problems="return")
+    assert result["problems"] == [] and result["known_platforms"] == settings

@@ -36,3 +36,7 @@ def test_the_same_problem_on_several_platforms_is_one_line_naming_them():
     runs = [{"__applivery_platform": p, "problems": [problem]} for p in ("android", "apple", "windows")]
     runs[2]["problems"].append("policy 'X' matches no windows policy")
     assert onboarding_problems(runs) == ["android, apple, windows: " + problem, "policy 'X' matches no windows policy"]
+    # only platforms are merged: a problem that starts with another word and ': ' stays as it is
+    runs = [{"__applivery_platform": "android", "problems": ["duration: 99d is too long", "tags: tag 'android-x' is too long"]},
+            {"__applivery_platform": "apple", "problems": ["duration: 99d is too long"]}]
+    assert onboarding_problems(runs) == ["android, apple: duration: 99d is too long", "tags: tag 'android-x' is too long"]
