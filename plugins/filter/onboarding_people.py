@@ -298,6 +298,16 @@ def closest(name, known, prefix="applivery_"):
     return best[1] if best else None
 
 
+def _plain(value):
+    """Plain lists and dicts: the validator deep-copies its input, and a deep copy of ansible-core 2.19+'s lazy
+    template containers (what a filter gets) sets up a templar, with a deprecation warning on 2.21."""
+    if isinstance(value, dict):
+        return dict((k, _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _hint(name, known):
     guess = closest(to_text(name), known, prefix="")
     return " (did you mean %s?)" % guess if guess else ""
@@ -331,7 +341,7 @@ def check_platform_settings(settings, spec, name="applivery_onboarding_platforms
             elif value is None:
                 known[platform][key] = None  # unset, as the role's default(omit) takes it
             else:
-                result = ArgumentSpecValidator({key: options[key]}).validate({key: value})
+                result = ArgumentSpecValidator({key: options[key]}).validate({key: _plain(value)})
                 if result.error_messages:
                     problems.extend("%s.%s: %s" % (name, platform, message) for message in result.error_messages)
                 else:

@@ -220,6 +220,8 @@ check f7-undefined "d['task'] == 'Say why the variables could not be checked' an
 run f7-yaml --check -e '{"applivery_onboarding_platforms": "android:\n  management_mode: COPE\n  tags: [yaml]\n"}' \
     -e '{"applivery_onboarding_users": [{"email": "in-yaml1@example.com", "platform": "android"}]}'
 check f7-yaml "d['msg'] == '' and d['result']['plan'] == {'android': {'create': ['in-yaml1@example.com']}}"
+# reading and checking the settings raises no deprecation warning (a deep copy of 2.19+'s lazy containers would)
+! grep -q 'DEPRECATION WARNING' "$dir/f7-yaml.out" || fail "f7-yaml: a deprecation warning"
 run f7-keys -e '{"applivery_onboarding_platforms": "android:\n  polcy: Corp\n  language: kl\nandriod: {}\n"}' \
     -e '{"applivery_onboarding_users": [{"email": "in-yaml1@example.com", "platform": "android", "duration": "99d"}]}'
 check f7-keys "d['task'] == 'Stop before any write when anything is wrong' and d['writes'] == 0"
