@@ -163,8 +163,12 @@ def check_marker(marker):
     return []
 
 
-def check_input(params):
-    """The BulkInput of the module's options; InputError listing every problem, before any request."""
+def read_input(params):
+    """``(BulkInput, problems)``: the module's options checked and normalised, with every problem found (no network).
+
+    The people whose email is right are in the BulkInput even when there are problems, so that validate_only can
+    still read their policy names.
+    """
     platform = get_platform(params["platform"])
     present = params["state"] == "present"
     # An item's settings are checked for the platform only with state=present, like the options.
@@ -180,6 +184,12 @@ def check_input(params):
         problems.append("devices must be 0 or more, got %d" % params["devices"])
     if params.get("confirm_timeout") is not None and params["confirm_timeout"] < 0:
         problems.append("confirm_timeout must be 0 or more seconds, got %d" % params["confirm_timeout"])
+    return BulkInput(platform, entries, duplicates), problems
+
+
+def check_input(params):
+    """The BulkInput of the module's options; InputError listing every problem, before any request."""
+    bulk_input, problems = read_input(params)
     if problems:
         raise InputError(problems)
-    return BulkInput(platform, entries, duplicates)
+    return bulk_input

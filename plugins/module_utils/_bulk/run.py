@@ -15,12 +15,11 @@ __metaclass__ = type
 from ansible_collections.applivery.mdm.plugins.module_utils import _resources as resources
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk import report
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.create import CreateRounds
-from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import check_input, parse_users
+from ansible_collections.applivery.mdm.plugins.module_utils._bulk.input import check_input, read_input
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.plan import BulkPlan
 from ansible_collections.applivery.mdm.plugins.module_utils._bulk.report import Outcome
 from ansible_collections.applivery.mdm.plugins.module_utils._client import ApiError
 from ansible_collections.applivery.mdm.plugins.module_utils._planner import ACTIONS
-from ansible_collections.applivery.mdm.plugins.module_utils._platforms import get_platform
 from ansible_collections.applivery.mdm.plugins.module_utils._settings import policy_refs, update_body
 from ansible_collections.applivery.mdm.plugins.module_utils._validation import InputError
 
@@ -117,25 +116,14 @@ def validate(module):
     on_drift=update on a platform that cannot update in place, the plan (one listing), whose drift is the problem.
     """
     params = module.params
-    result = {"changed": False, "problems": [], "msg": ""}
-    bulk_input = None
+    bulk_input, problems = read_input(params)
+    result = {"changed": False, "problems": problems, "msg": ""}
     try:
-        bulk_input = check_input(params)
-    except InputError as error:
-        result["problems"].extend(error.problems)
-    try:
-        if bulk_input is None:
-            # The people or the options have problems; the policy names they give are still read, so that every
-            # problem is listed at once: the options' and those of the people whose email is right.
-            if params["state"] == "present":
-                platform = get_platform(params["platform"])
-                entries = parse_users(params["users"], platform.display_name_max)[0]
-                refs = policy_refs(params) + [own["policy"] for own in entries.values() if own.get("policy") is not None]
-                if refs:
-                    resources.resolve_policies(module.client, platform, refs)
-        elif bulk_input.entries and params["state"] == "present":
-            plan = BulkPlan(module.client, bulk_input, params)
-            if params["on_drift"] == "update" and not bulk_input.platform.can_update:
+        # With problems, the policy names are still read (the options' and those of the people whose email is
+        # right), so that every problem is listed at once.
+        if params["state"] == "present" and (bulk_input.entries or problems):
+            if not problems and params["on_drift"] == "update" and not bulk_input.platform.can_update:
+                plan = BulkPlan(module.client, bulk_input, params)
                 result["problems"].extend(plan.read().plan().update_drift_problems())
             else:
                 refs = policy_refs(params) + [own["policy"] for own in bulk_input.entries.values() if "policy" in own]
