@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import contextlib
 import os
 import shutil
 import tempfile
@@ -83,16 +84,18 @@ def check_screenshot(path):
         return rgb.size, len(colours)
 
 
-@pytest.fixture(scope='module')
-def browser():
-    for path, what in ((HTML, 'the built site (run make docs)'), (CHROMIUM, 'chromium'), (CHROMEDRIVER, 'chromedriver')):
-        assert os.path.exists(path), 'missing %s: %s' % (what, path)
-    profile = tempfile.mkdtemp(prefix='amdm-chromium-')
+@contextlib.contextmanager
+def chromium_driver(prefix, logging_prefs):
+    """Headless Chromium through chromedriver, with the flags above (no background traffic) and a profile of its own,
+    removed afterwards. ``logging_prefs`` is the goog:loggingPrefs capability (the logs a test reads)."""
+    for path, what in ((CHROMIUM, 'chromium'), (CHROMEDRIVER, 'chromedriver')):
+        assert os.path.exists(path), 'missing %s: %s (run make docs-browser)' % (what, path)
+    profile = tempfile.mkdtemp(prefix=prefix)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS + ('--user-data-dir=%s' % profile,):
         options.add_argument(flag)
-    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+    options.set_capability('goog:loggingPrefs', logging_prefs)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     driver.set_window_size(WIDTH, HEIGHT)
@@ -101,6 +104,13 @@ def browser():
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    assert os.path.exists(HTML), 'missing the built site (run make docs): %s' % HTML
+    with chromium_driver('amdm-chromium-', {'browser': 'ALL'}) as driver:
+        yield driver
 
 
 def open_page(driver, relative):

@@ -14,15 +14,12 @@ import os
 import shutil
 import stat
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from docs.test_docsite import CHROMEDRIVER, CHROMIUM, CHROMIUM_FLAGS, HEIGHT, WIDTH, check_screenshot
+from docs.test_docsite import chromium_driver, check_screenshot
 from emulator.harness import ADMIN_TOKEN
 from reliability.helpers import ACME, ANSIBLE_PLAYBOOK, base_env
 
@@ -181,21 +178,9 @@ def test_fail_if_fails_with_a_one_line_reason_and_a_clean_run_passes(reported, e
 
 @pytest.fixture(scope="module")
 def browser():
-    for path in (CHROMIUM, CHROMEDRIVER):
-        assert os.path.exists(path), "missing %s: run `make docs-browser`" % path
-    profile = tempfile.mkdtemp(prefix="amdm-status-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS + ("--user-data-dir=%s" % profile,):  # the docs site's flags: no background traffic
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_window_size(WIDTH, HEIGHT)
-    try:
+    # the performance log holds the page's network requests (network_requests below)
+    with chromium_driver("amdm-status-chromium-", {"performance": "ALL", "browser": "ALL"}) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def network_requests(driver):
