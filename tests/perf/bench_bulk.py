@@ -47,6 +47,15 @@ from emulator.harness import EmulatorProcess  # pylint: disable=import-error
 TOKEN = "applivery-emu-admin-token"
 ORG = "acme"
 
+
+def bench_env(url, workdir):
+    """The environment of a benchmarked ansible-playbook: the emulator's connection, quiet output, and the file where
+    the module wrapper logs its timings (write_module_wrapper)."""
+    return dict(os.environ, APPLIVERY_API_URL=url, APPLIVERY_API_TOKEN=TOKEN, APPLIVERY_ORGANIZATION=ORG,
+                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+                APPLIVERY_BENCH_MODULE_LOG=os.path.join(workdir, "module.log"))
+
+
 FLOOR = """
 - hosts: localhost
   gather_facts: false
@@ -206,9 +215,7 @@ def main():
     with EmulatorProcess() as emu:
         control = emu.control
         workdir = tempfile.mkdtemp(prefix="bench-")
-        env = dict(os.environ, APPLIVERY_API_URL=emu.url, APPLIVERY_API_TOKEN=TOKEN, APPLIVERY_ORGANIZATION=ORG,
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-                   APPLIVERY_BENCH_MODULE_LOG=os.path.join(workdir, "module.log"))
+        env = bench_env(emu.url, workdir)
         interpreter = {"ansible_python_interpreter": write_module_wrapper(workdir)}
         usable_caps = [cap for cap in caps if set_page_cap(control, cap)]
         if usable_caps != caps:

@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 from emulator.harness import EmulatorProcess  # pylint: disable=import-error
-from perf.bench_bulk import ORG, OURS, TOKEN, _figure, measure, median_row, set_page_cap, write_module_wrapper  # pylint: disable=import-error
+from perf.bench_bulk import ORG, OURS, _figure, bench_env, measure, median_row, set_page_cap, write_module_wrapper  # pylint: disable=import-error
 
 STATUS = """
 - hosts: localhost
@@ -48,9 +48,7 @@ def main():
     with EmulatorProcess() as emu:
         control = emu.control
         workdir = tempfile.mkdtemp(prefix="bench-status-")
-        env = dict(os.environ, APPLIVERY_API_URL=emu.url, APPLIVERY_API_TOKEN=TOKEN, APPLIVERY_ORGANIZATION=ORG,
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-                   APPLIVERY_BENCH_MODULE_LOG=os.path.join(workdir, "module.log"))
+        env = bench_env(emu.url, workdir)
         users_file = os.path.join(workdir, "users.json")
         with open(users_file, "w") as handle:
             json.dump(["status%06d@bench.example.com" % i for i in range(args.n)], handle)
